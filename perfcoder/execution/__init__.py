@@ -1,0 +1,1 @@
+"""Sandboxed compile, run and judge of untrusted programs."""

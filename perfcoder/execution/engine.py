@@ -1,0 +1,212 @@
+"""Judging programs on tests: each source built once, every (program, test) run in parallel in the sandbox,
+every result committed to the results store as soon as it exists."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from itertools import product
+from pathlib import Path
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.build import PROG_DIR, Build, Builder, ToolchainConfig
+from perfcoder.execution.judge import JudgeConfig, outputs_match, process_verdict
+from perfcoder.execution.languages import Language, language_of
+from perfcoder.execution.limits import Limits
+from perfcoder.execution.probe import NativeProbe, Probe
+from perfcoder.execution.results import PREVIEW_CHARS, SubmissionResult, TestResult, overall_verdict
+from perfcoder.execution.sandbox import BOX_DIR, Mount, ProcessResult, Sandbox, SandboxConfig
+from perfcoder.execution.source import digest, read_source
+from perfcoder.execution.store import ResultStore, default_cache_dir
+from perfcoder.execution.testcase import TestCase
+from perfcoder.execution.verdict import Verdict
+
+ENGINE_VERSION = 1  # bump when a change makes stored results stale
+RUN_ENV = {  # the whole environment of a judged program: fixed, so instruction counts repeat exactly
+    "HOME": BOX_DIR,
+    "LANG": "C.UTF-8",
+    "MKL_NUM_THREADS": "1",
+    "NUMEXPR_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "PATH": "/usr/bin:/bin",
+    "PYTHONDONTWRITEBYTECODE": "1",
+    "PYTHONHASHSEED": "0",
+    "TMPDIR": BOX_DIR,
+}
+
+OnResult = Callable[[int, int, TestResult], None]
+
+
+@dataclass(frozen=True)
+class ExecutionConfig:
+    limits: Limits = field(default_factory=Limits)
+    judge: JudgeConfig = field(default_factory=JudgeConfig)
+    toolchain: ToolchainConfig = field(default_factory=ToolchainConfig)
+    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
+    jobs: int = 0  # parallel runs; 0 means one per core
+    cache_dir: Path | None = None  # the results store's home; None means default_cache_dir()
+    use_store: bool = True
+
+    @property
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Program:
+    source: str
+    language: Language
+
+
+class Executor:
+    """Builds, runs and judges programs; share one per process (it holds the store and the build locks)."""
+
+    def __init__(self, config: ExecutionConfig | None = None) -> None:
+        self.config = config or ExecutionConfig()
+        self.sandbox = Sandbox(self.config.sandbox)
+        self.builder = Builder(self.sandbox, self.config.toolchain)
+        cache_dir = self.config.cache_dir or default_cache_dir()
+        self.store = ResultStore(cache_dir / "results.sqlite") if self.config.use_store else None
+        self._checker = self._build_checker()
+
+    def run(
+        self, program: Program, tests: Sequence[TestCase], probe: Probe | None = None, on_result: OnResult | None = None
+    ) -> SubmissionResult:
+        return self.run_many([program], tests, probe, on_result)[0]
+
+    def run_many(
+        self,
+        programs: Sequence[Program],
+        tests: Sequence[TestCase],
+        probe: Probe | None = None,
+        on_result: OnResult | None = None,
+    ) -> list[SubmissionResult]:
+        """Judge every program on every test, in parallel; results in program order, tests in test order."""
+        if not tests:
+            raise PerfcoderError("no tests to run")
+        probe = probe or NativeProbe()
+        table: list[list[TestResult | None]] = [[None] * len(tests) for _ in programs]
+
+        def job(indices: tuple[int, int]) -> None:
+            i, j = indices
+            table[i][j] = result = self._judge_one(programs[i], tests[j], probe)
+            if on_result is not None:
+                on_result(i, j, result)
+
+        with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
+            list(pool.map(job, product(range(len(programs)), range(len(tests)))))
+        return [self._submission(program, row) for program, row in zip(programs, table, strict=True)]
+
+    def close(self) -> None:
+        if self.store is not None:
+            self.store.close()
+
+    def _submission(self, program: Program, row: list[TestResult | None]) -> SubmissionResult:
+        tests = [result for result in row if result is not None]
+        verdict = overall_verdict(tests)
+        log = tests[0].stderr if verdict == Verdict.COMPILE_ERROR else ""
+        return SubmissionResult(verdict=verdict, language=program.language.name, tests=tests, compile_log=log)
+
+    def _judge_one(self, program: Program, test: TestCase, probe: Probe) -> TestResult:
+        key = self._store_key(program, test, probe)
+        stored = self.store.get(key) if self.store is not None else None
+        if stored is not None:
+            result = TestResult.from_dict(stored)
+            result.name, result.from_store = test.name, True
+            return result
+        build = self.builder.build(program.source, program.language)
+        if build.ok:
+            result = self._run_test(build, test, probe)
+        else:
+            result = TestResult(name=test.name, verdict=Verdict.COMPILE_ERROR, stderr=build.log)
+        if self.store is not None:
+            self.store.put(key, result.to_dict())
+        return result
+
+    def _run_test(self, build: Build, test: TestCase, probe: Probe) -> TestResult:
+        assert build.directory is not None
+        limits = probe.limits(self.config.limits)
+        with self.sandbox.workdir() as work, _input_file(self.sandbox.root, test.input) as stdin:
+            process = self.sandbox.run(
+                probe.wrap(build.argv),
+                work,
+                limits,
+                stdin=stdin,
+                env={**RUN_ENV, **probe.environment()},
+                mounts=[Mount(build.directory, PROG_DIR)],
+            )
+            verdict = process_verdict(process, limits) or self._compare(test, process.stdout)
+            costs = probe.costs(work, process) if verdict == Verdict.ACCEPTED else {}
+        return TestResult(
+            name=test.name,
+            verdict=verdict,
+            exit_code=process.exit_code,
+            wall_s=process.wall_s,
+            cpu_s=process.cpu_s,
+            max_rss_kb=process.max_rss_kb,
+            costs=costs,
+            stdout=process.stdout[:PREVIEW_CHARS].decode(errors="replace"),
+            stderr=process.stderr[-PREVIEW_CHARS:].decode(errors="replace"),
+        )
+
+    def _compare(self, test: TestCase, actual: bytes) -> Verdict:
+        if test.output is None:
+            return Verdict.ACCEPTED
+        if self._checker is not None:
+            return self._run_checker(self._checker, test, actual)
+        matched = outputs_match(test.output, actual, self.config.judge)
+        return Verdict.ACCEPTED if matched else Verdict.WRONG_ANSWER
+
+    def _build_checker(self) -> Build | None:
+        path = self.config.judge.checker
+        if path is None:
+            return None
+        build = self.builder.build(read_source(path), language_of(path))
+        if not build.ok:
+            raise PerfcoderError(f"checker {path} does not build: {build.log.strip()[-500:]}")
+        return build
+
+    def _run_checker(self, checker: Build, test: TestCase, actual: bytes) -> Verdict:
+        """The user's checker decides: run in the sandbox as `checker input expected actual`, exit 0 accepts."""
+        assert checker.directory is not None and test.output is not None
+        with self.sandbox.workdir() as work:
+            for name, data in (("input.txt", test.input), ("expected.txt", test.output), ("actual.txt", actual)):
+                (work / name).write_bytes(data)
+            files = [f"{BOX_DIR}/{name}" for name in ("input.txt", "expected.txt", "actual.txt")]
+            done: ProcessResult = self.sandbox.run(
+                [*checker.argv, *files], work, self.config.limits, env=RUN_ENV, mounts=[Mount(checker.directory, PROG_DIR)]
+            )
+        return Verdict.ACCEPTED if done.ok else Verdict.WRONG_ANSWER
+
+    def _store_key(self, program: Program, test: TestCase, probe: Probe) -> str:
+        """Everything that can change a result: program, test, toolchain and flags, limits, judge, probe."""
+        judge = self.config.judge
+        checker = digest(self.config.judge.checker.read_bytes()) if judge.checker else None
+        identity = {
+            "engine": ENGINE_VERSION,
+            "program": digest(program.source),
+            "language": program.language.name,
+            "toolchain": self.builder.fingerprint(program.language),
+            "test": test.key,
+            "limits": asdict(self.config.limits),
+            "judge": {"mode": judge.mode, "tolerance": judge.float_tolerance, "checker": checker},
+            "isolation": self.sandbox.isolation,
+            "probe": probe.name,
+            "probe_settings": probe.settings(),
+        }
+        return digest(json.dumps(identity, sort_keys=True, default=str))
+
+
+@contextlib.contextmanager
+def _input_file(root: Path, data: bytes) -> Iterator[Path]:
+    """The test input as a private file (not visible inside the sandbox), handed to the program as stdin."""
+    with tempfile.NamedTemporaryFile(prefix="in-", dir=root) as handle:
+        handle.write(data)
+        handle.flush()
+        yield Path(handle.name)

@@ -1,0 +1,319 @@
+"""Runs one untrusted command under bubblewrap as an unprivileged uid, with rlimits and a wall-clock timeout.
+
+With bubblewrap: no network, a read-only view of the host with private directories hidden, one fresh
+writable work dir, an own PID namespace (every process of the run dies with it) and an unprivileged uid.
+Without it (the rlimit-only fallback, announced by a warning) only the rlimits, the uid and the
+process-tree kill hold.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import math
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.limits import Limits
+
+log = logging.getLogger(__name__)
+
+SANDBOX_UID = 65534  # nobody: RLIMIT_NPROC is ignored for root, so untrusted code never runs as root
+BOX_DIR = "/tmp/box"  # the work dir inside the sandbox; a fixed path keeps measured runs repeatable
+HIDDEN_DIRS = ("/root", "/home", "/tmp", "/var/tmp", "/run", "/srv", "/mnt", "/media")
+HIDDEN_DIR_BYTES = 4096  # the empty tmpfs laid over each hidden dir
+MARKER_VAR = "PERFCODER_RUN"  # lets the rlimit-only fallback find processes that escaped their group
+
+Isolation = Literal["auto", "bwrap", "rlimit"]
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """How untrusted code is isolated; `auto` uses bubblewrap when it works here, else warns and falls back."""
+
+    isolation: Isolation = "auto"
+    uid: int = SANDBOX_UID
+    hidden_dirs: tuple[str, ...] = HIDDEN_DIRS
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A host directory made visible inside the sandbox (read-only unless writable)."""
+
+    host: Path
+    inside: str
+    writable: bool = False
+
+
+@dataclass
+class ProcessResult:
+    """What one sandboxed process did: exit status, resources used, captured (capped) output."""
+
+    exit_code: int
+    signal: int | None
+    timed_out: bool
+    wall_s: float
+    cpu_s: float
+    max_rss_kb: int
+    stdout: bytes
+    stderr: bytes
+    output_exceeded: bool
+
+    @property
+    def ok(self) -> bool:
+        return self.exit_code == 0 and not self.timed_out and not self.output_exceeded
+
+
+def runtime_dir() -> Path:
+    """A per-user directory the sandbox uid can traverse (unlike ~/.cache of root) for work dirs."""
+    path = Path(tempfile.gettempdir()) / f"perfcoder-{os.geteuid()}"
+    path.mkdir(mode=0o711, exist_ok=True)
+    if path.stat().st_uid != os.geteuid():
+        raise PerfcoderError(f"{path} belongs to another user; set TMPDIR to a private directory")
+    path.chmod(0o711)
+    return path
+
+
+@functools.cache
+def bwrap_problem(uid: int) -> str | None:
+    """Why bubblewrap cannot sandbox here (None when it can): tried once per process."""
+    if shutil.which("bwrap") is None:
+        return "bubblewrap (bwrap) is not installed"
+    probe = ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"]
+    try:
+        done = subprocess.run(probe, capture_output=True, timeout=30, **_drop_privileges(uid))
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"bubblewrap failed to start: {exc}"
+    if done.returncode != 0:
+        return f"bubblewrap cannot create namespaces here: {done.stderr.decode(errors='replace').strip()}"
+    return None
+
+
+def _drop_privileges(uid: int) -> dict[str, object]:
+    """Popen arguments that switch a root parent's child to the sandbox uid (no-op when not root)."""
+    if os.geteuid() != 0:
+        return {}
+    return {"user": uid, "group": uid, "extra_groups": []}
+
+
+class Sandbox:
+    """Runs commands of untrusted programs; one instance is shared by all worker threads."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.isolation = self._resolve_isolation()
+        self.root = runtime_dir()
+
+    def _resolve_isolation(self) -> Literal["bwrap", "rlimit"]:
+        if self.config.isolation == "rlimit":
+            log.warning("sandbox: rlimit-only isolation requested: no file system or network isolation")
+            return "rlimit"
+        problem = bwrap_problem(self.config.uid)
+        if problem is None:
+            return "bwrap"
+        if self.config.isolation == "bwrap":
+            raise PerfcoderError(f"sandbox: {problem}")
+        log.warning("sandbox: %s; falling back to rlimits only (no file system or network isolation)", problem)
+        return "rlimit"
+
+    @contextlib.contextmanager
+    def workdir(self) -> Iterator[Path]:
+        """A fresh empty work dir owned by the sandbox uid, removed afterwards."""
+        base = self.root / "work"
+        base.mkdir(mode=0o711, exist_ok=True)
+        path = Path(tempfile.mkdtemp(prefix="run-", dir=base))
+        try:
+            if os.geteuid() == 0:
+                os.chown(path, self.config.uid, self.config.uid)
+            yield path
+        finally:
+            shutil.rmtree(path, ignore_errors=True)
+
+    def run(
+        self,
+        argv: Sequence[str],
+        workdir: Path,
+        limits: Limits,
+        *,
+        stdin: Path | None = None,
+        env: Mapping[str, str] | None = None,
+        mounts: Sequence[Mount] = (),
+    ) -> ProcessResult:
+        """Run argv (paths as seen inside: work dir at BOX_DIR) and wait, killing it at the time limit."""
+        env = dict(env or {})
+        if self.isolation == "bwrap":
+            command, popen_env = self._bwrap_argv(argv, workdir, env, mounts), {"PATH": "/usr/bin:/bin"}
+        else:
+            command, popen_env = self._translate(argv, workdir, mounts), self._translate_env(env, workdir, mounts)
+            popen_env[MARKER_VAR] = marker = uuid.uuid4().hex
+        command = [*_prlimit_argv(limits), *command]
+        with self._capture_files() as (out_path, err_path):
+            result = self._spawn_and_wait(command, popen_env, workdir, stdin, out_path, err_path, limits)
+        if self.isolation == "rlimit":
+            _kill_marked(marker)
+        return result
+
+    def _bwrap_argv(
+        self, argv: Sequence[str], workdir: Path, env: Mapping[str, str], mounts: Sequence[Mount]
+    ) -> list[str]:
+        cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        for hidden in self.config.hidden_dirs:
+            if os.path.isdir(hidden):
+                cmd += ["--size", str(HIDDEN_DIR_BYTES), "--tmpfs", hidden]
+        cmd += ["--bind", str(workdir), BOX_DIR]
+        for mount in mounts:
+            cmd += ["--bind" if mount.writable else "--ro-bind", str(mount.host), mount.inside]
+        for hidden in self.config.hidden_dirs:
+            if os.path.isdir(hidden):
+                cmd += ["--remount-ro", hidden]
+        cmd += ["--unshare-all", "--die-with-parent", "--new-session", "--chdir", BOX_DIR, "--clearenv"]
+        for key in sorted(env):
+            cmd += ["--setenv", key, env[key]]
+        return [*cmd, "--", *argv]
+
+    def _translate(self, argv: Sequence[str], workdir: Path, mounts: Sequence[Mount]) -> list[str]:
+        """Map inside paths to host paths for the rlimit-only fallback, which has no mounts."""
+        pairs = [(BOX_DIR, str(workdir)), *((m.inside, str(m.host)) for m in mounts)]
+
+        def host(arg: str) -> str:
+            for inside, outside in pairs:
+                if arg == inside or arg.startswith(inside + "/"):
+                    return outside + arg[len(inside) :]
+            return arg
+
+        return [host(arg) for arg in argv]
+
+    def _translate_env(self, env: Mapping[str, str], workdir: Path, mounts: Sequence[Mount]) -> dict[str, str]:
+        keys = list(env)
+        return dict(zip(keys, self._translate([env[k] for k in keys], workdir, mounts), strict=True))
+
+    @contextlib.contextmanager
+    def _capture_files(self) -> Iterator[tuple[Path, Path]]:
+        """Output goes to files, not pipes: a surviving grandchild holding a pipe would block the reader."""
+        io_dir = Path(tempfile.mkdtemp(prefix="io-", dir=self.root))
+        try:
+            yield io_dir / "stdout", io_dir / "stderr"
+        finally:
+            shutil.rmtree(io_dir, ignore_errors=True)
+
+    def _spawn_and_wait(
+        self,
+        command: list[str],
+        env: dict[str, str],
+        workdir: Path,
+        stdin: Path | None,
+        out_path: Path,
+        err_path: Path,
+        limits: Limits,
+    ) -> ProcessResult:
+        with contextlib.ExitStack() as stack:
+            stdin_file = stack.enter_context(open(stdin, "rb")) if stdin else subprocess.DEVNULL
+            out = stack.enter_context(open(out_path, "wb"))
+            err = stack.enter_context(open(err_path, "wb"))
+            start = time.monotonic()
+            proc = subprocess.Popen(
+                command,
+                stdin=stdin_file,
+                stdout=out,
+                stderr=err,
+                env=env,
+                cwd=workdir,
+                start_new_session=True,
+                **_drop_privileges(self.config.uid),  # type: ignore[call-overload]
+            )
+            timed_out = _wait_or_kill(proc.pid, limits.time_s)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.monotonic() - start
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        _kill_group(proc.pid)
+        exit_code, sig = self._exit_status(status)
+        cpu = usage.ru_utime + usage.ru_stime
+        cpu_killed = sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= math.ceil(limits.time_s))
+        cap = limits.output_bytes
+        stdout, stderr = _read_capped(out_path, cap), _read_capped(err_path, cap)
+        return ProcessResult(
+            exit_code=exit_code,
+            signal=sig,
+            timed_out=timed_out or cpu_killed,
+            wall_s=wall,
+            cpu_s=cpu,
+            max_rss_kb=usage.ru_maxrss,
+            stdout=stdout[:cap],
+            stderr=stderr[:cap],
+            output_exceeded=len(stdout) >= cap or len(stderr) >= cap or sig == signal.SIGXFSZ,
+        )
+
+    def _exit_status(self, status: int) -> tuple[int, int | None]:
+        """bwrap reports a child killed by signal N as exit code 128+N; the fallback sees the signal itself."""
+        code = os.waitstatus_to_exitcode(status)
+        if code < 0:
+            return 128 - code, -code
+        if self.isolation == "bwrap" and code > 128:
+            return code, code - 128
+        return code, None
+
+
+def _prlimit_argv(limits: Limits) -> list[str]:
+    cpu = math.ceil(limits.time_s)
+    memory = limits.memory_mb * 1024 * 1024
+    return [
+        "prlimit",
+        f"--as={memory}",
+        f"--cpu={cpu}:{cpu + 1}",
+        f"--fsize={limits.output_bytes}",
+        f"--nproc={limits.processes}",
+        "--core=0",
+        "--",
+    ]
+
+
+def _wait_or_kill(pid: int, timeout_s: float) -> bool:
+    """Wait for pid to exit without reaping it; kill its whole group at the deadline. True if killed."""
+    fired = threading.Event()
+
+    def kill() -> None:
+        fired.set()
+        _kill_group(pid)
+
+    timer = threading.Timer(timeout_s, kill)
+    timer.start()
+    try:
+        os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT)
+    finally:
+        timer.cancel()
+    return fired.is_set()
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def _kill_marked(marker: str) -> None:
+    """Kill processes that left their group (setsid) in the fallback, found by their environment marker."""
+    needle = f"{MARKER_VAR}={marker}".encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if needle in (entry / "environ").read_bytes().split(b"\0"):
+                os.kill(int(entry.name), signal.SIGKILL)
+        except (OSError, ValueError):
+            continue
+
+
+def _read_capped(path: Path, cap: int) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read(cap + 1)

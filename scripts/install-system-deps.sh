@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the system tools perfcoder needs (g++, valgrind, bubblewrap, perf) when they are missing.
+# Without root it cannot install: it says so and perfcoder falls back where it can (rlimit-only sandbox).
+set -euo pipefail
+declare -A pkg_of=([g++]=g++ [valgrind]=valgrind [bwrap]=bubblewrap [prlimit]=util-linux [perf]=linux-perf)
+missing=()
+for tool in g++ valgrind bwrap prlimit perf; do
+    command -v "$tool" >/dev/null 2>&1 || missing+=("${pkg_of[$tool]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "WARNING: missing system packages: ${missing[*]} (cannot install: not root or no apt-get)." >&2
+    echo "WARNING: without bubblewrap perfcoder runs untrusted code with rlimits only (no isolation)." >&2
+    exit 0
+fi
+echo "installing system packages: ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
