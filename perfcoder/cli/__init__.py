@@ -1,0 +1,1 @@
+"""The `perfcoder` command line."""

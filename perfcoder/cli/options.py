@@ -1,0 +1,81 @@
+"""Options shared by the commands that run programs, and the config they add up to."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from perfcoder.execution.config import load_config
+from perfcoder.execution.engine import ExecutionConfig
+
+T = TypeVar("T")
+
+TestsOption = Annotated[
+    Path, typer.Option("--tests", "-t", help="Directory of input.N.txt/output.N.txt, or a .json/.jsonl file.")
+]
+LanguageOption = Annotated[
+    str | None, typer.Option("--language", "-l", help="cpp or python (default: from the file extension).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
+JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (0 = one per core).")]
+TimeOption = Annotated[float | None, typer.Option("--time-limit", help="Seconds per test [default: 10].")]
+MemoryOption = Annotated[int | None, typer.Option("--memory-limit", help="MiB of address space [default: 2048].")]
+FlagsOption = Annotated[str | None, typer.Option("--flags", help="C++ flags [default: -O3 -std=c++17].")]
+CompareOption = Annotated[
+    str | None, typer.Option("--compare", help="tokens (float tolerance) or exact [default: tokens].")
+]
+ToleranceOption = Annotated[float | None, typer.Option("--tolerance", help="Float tolerance [default: 1e-3].")]
+CheckerOption = Annotated[
+    Path | None, typer.Option("--checker", help="Program run as `checker input expected actual`; exit 0 accepts.")
+]
+IsolationOption = Annotated[
+    str | None, typer.Option("--isolation", help="auto, bwrap or rlimit [default: auto].")
+]
+NoStoreOption = Annotated[bool, typer.Option("--no-store", help="Neither read nor write the results store.")]
+ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML file with execution settings.")]
+
+
+def build_config(
+    config_file: Path | None,
+    *,
+    jobs: int = 0,
+    time_limit: float | None = None,
+    memory_limit: int | None = None,
+    flags: str | None = None,
+    compare: str | None = None,
+    tolerance: float | None = None,
+    checker: Path | None = None,
+    isolation: str | None = None,
+    no_store: bool = False,
+) -> ExecutionConfig:
+    """The config file's settings, overridden by the options the user gave."""
+    config = load_config(config_file) if config_file else ExecutionConfig()
+    limits = _replace(config.limits, time_s=time_limit, memory_mb=memory_limit)
+    judge = _replace(config.judge, mode=_choice(compare, ("tokens", "exact"), "--compare"))
+    judge = _replace(judge, float_tolerance=tolerance, checker=checker)
+    toolchain = _replace(config.toolchain, cxx_flags=flags)
+    sandbox = _replace(config.sandbox, isolation=_choice(isolation, ("auto", "bwrap", "rlimit"), "--isolation"))
+    return dataclasses.replace(
+        config,
+        limits=limits,
+        judge=judge,
+        toolchain=toolchain,
+        sandbox=sandbox,
+        jobs=jobs or config.jobs,
+        use_store=config.use_store and not no_store,
+    )
+
+
+def _replace(obj: T, **changes: object) -> T:
+    given = {key: value for key, value in changes.items() if value is not None}
+    return dataclasses.replace(obj, **given) if given else obj  # type: ignore[type-var]
+
+
+def _choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | None:
+    if value is not None and value not in allowed:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=option)
+    return value
+
