@@ -130,6 +130,20 @@ class Executor:
         return result
 
     def _run_test(self, build: Build, test: TestCase, probe: Probe) -> TestResult:
+        process, verdict, costs = self._execute(build, test, probe)
+        return TestResult(
+            name=test.name,
+            verdict=verdict,
+            exit_code=process.exit_code,
+            wall_s=process.wall_s,
+            cpu_s=process.cpu_s,
+            max_rss_kb=process.max_rss_kb,
+            costs=costs,
+            stdout=process.stdout[:PREVIEW_CHARS].decode(errors="replace"),
+            stderr=process.stderr[-PREVIEW_CHARS:].decode(errors="replace"),
+        )
+
+    def _execute(self, build: Build, test: TestCase, probe: Probe) -> tuple[ProcessResult, Verdict, dict[str, float]]:
         assert build.directory is not None
         limits = probe.limits(self.config.limits)
         with self.sandbox.workdir() as work, _input_file(self.sandbox.root, test.input) as stdin:
@@ -143,17 +157,20 @@ class Executor:
             )
             verdict = process_verdict(process, limits) or self._compare(test, process.stdout)
             costs = probe.costs(work, process) if verdict == Verdict.ACCEPTED else {}
-        return TestResult(
-            name=test.name,
-            verdict=verdict,
-            exit_code=process.exit_code,
-            wall_s=process.wall_s,
-            cpu_s=process.cpu_s,
-            max_rss_kb=process.max_rss_kb,
-            costs=costs,
-            stdout=process.stdout[:PREVIEW_CHARS].decode(errors="replace"),
-            stderr=process.stderr[-PREVIEW_CHARS:].decode(errors="replace"),
-        )
+        return process, verdict, costs
+
+    def outputs(self, program: Program, inputs: Sequence[bytes]) -> list[bytes | None]:
+        """A reference program's complete outputs on inputs (None where it failed): makes expected outputs."""
+        build = self.builder.build(program.source, program.language)
+        if not build.ok:
+            raise PerfcoderError(f"reference program does not build: {build.log.strip()[-500:]}")
+
+        def one(data: bytes) -> bytes | None:
+            process, verdict, _ = self._execute(build, TestCase("reference", data, None), NativeProbe())
+            return process.stdout if verdict == Verdict.ACCEPTED else None
+
+        with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
+            return list(pool.map(one, inputs))
 
     def _compare(self, test: TestCase, actual: bytes) -> Verdict:
         if test.output is None:

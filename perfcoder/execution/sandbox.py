@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import json
 import logging
 import math
 import os
@@ -23,7 +25,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, BinaryIO, Literal
 
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.limits import Limits
@@ -35,6 +37,8 @@ BOX_DIR = "/tmp/box"  # the work dir inside the sandbox; a fixed path keeps meas
 HIDDEN_DIRS = ("/root", "/home", "/tmp", "/var/tmp", "/run", "/srv", "/mnt", "/media")
 HIDDEN_DIR_BYTES = 4096  # the empty tmpfs laid over each hidden dir
 MARKER_VAR = "PERFCODER_RUN"  # lets the rlimit-only fallback find processes that escaped their group
+WAITER_INSIDE = "/tmp/waiter"  # where the waiter binary is mounted inside the sandbox
+WAITER_SOURCE = Path(__file__).with_name("waiter.c")
 
 Isolation = Literal["auto", "bwrap", "rlimit"]
 
@@ -115,6 +119,7 @@ class Sandbox:
         self.config = config or SandboxConfig()
         self.isolation = self._resolve_isolation()
         self.root = runtime_dir()
+        self.waiter = build_waiter(self.root)
 
     def _resolve_isolation(self) -> Literal["bwrap", "rlimit"]:
         if self.config.isolation == "rlimit":
@@ -153,14 +158,16 @@ class Sandbox:
     ) -> ProcessResult:
         """Run argv (paths as seen inside: work dir at BOX_DIR) and wait, killing it at the time limit."""
         env = dict(env or {})
-        if self.isolation == "bwrap":
-            command, popen_env = self._bwrap_argv(argv, workdir, env, mounts), {"PATH": "/usr/bin:/bin"}
-        else:
-            command, popen_env = self._translate(argv, workdir, mounts), self._translate_env(env, workdir, mounts)
-            popen_env[MARKER_VAR] = marker = uuid.uuid4().hex
-        command = [*_prlimit_argv(limits), *command]
-        with self._capture_files() as (out_path, err_path):
-            result = self._spawn_and_wait(command, popen_env, workdir, stdin, out_path, err_path, limits)
+        with self._capture_files() as (out_path, err_path, report_path), open(report_path, "w+b") as report:
+            waited = [WAITER_INSIDE, str(report.fileno()), *argv]
+            mounts = [*mounts, Mount(self.waiter, WAITER_INSIDE)]
+            if self.isolation == "bwrap":
+                command, popen_env = self._bwrap_argv(waited, workdir, env, mounts), {"PATH": "/usr/bin:/bin"}
+            else:
+                command, popen_env = self._translate(waited, workdir, mounts), self._translate_env(env, workdir, mounts)
+                popen_env[MARKER_VAR] = marker = uuid.uuid4().hex
+            command = [*_prlimit_argv(limits), *command]
+            result = self._spawn_and_wait(command, popen_env, workdir, stdin, (out_path, err_path), report, limits)
         if self.isolation == "rlimit":
             _kill_marked(marker)
         return result
@@ -200,11 +207,11 @@ class Sandbox:
         return dict(zip(keys, self._translate([env[k] for k in keys], workdir, mounts), strict=True))
 
     @contextlib.contextmanager
-    def _capture_files(self) -> Iterator[tuple[Path, Path]]:
+    def _capture_files(self) -> Iterator[tuple[Path, Path, Path]]:
         """Output goes to files, not pipes: a surviving grandchild holding a pipe would block the reader."""
         io_dir = Path(tempfile.mkdtemp(prefix="io-", dir=self.root))
         try:
-            yield io_dir / "stdout", io_dir / "stderr"
+            yield io_dir / "stdout", io_dir / "stderr", io_dir / "report"
         finally:
             shutil.rmtree(io_dir, ignore_errors=True)
 
@@ -214,10 +221,11 @@ class Sandbox:
         env: dict[str, str],
         workdir: Path,
         stdin: Path | None,
-        out_path: Path,
-        err_path: Path,
+        outputs: tuple[Path, Path],
+        report: BinaryIO,
         limits: Limits,
     ) -> ProcessResult:
+        out_path, err_path = outputs
         with contextlib.ExitStack() as stack:
             stdin_file = stack.enter_context(open(stdin, "rb")) if stdin else subprocess.DEVNULL
             out = stack.enter_context(open(out_path, "wb"))
@@ -231,6 +239,7 @@ class Sandbox:
                 env=env,
                 cwd=workdir,
                 start_new_session=True,
+                pass_fds=(report.fileno(),),
                 **_drop_privileges(self.config.uid),  # type: ignore[call-overload]
             )
             timed_out = _wait_or_kill(proc.pid, limits.time_s)
@@ -239,7 +248,11 @@ class Sandbox:
             proc.returncode = os.waitstatus_to_exitcode(status)
         _kill_group(proc.pid)
         exit_code, sig = self._exit_status(status)
-        cpu = usage.ru_utime + usage.ru_stime
+        cpu, max_rss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+        waited = _read_report(report)
+        if waited is not None:  # the program's own status and usage, without the sandbox's
+            exit_code, sig = waited["exit_code"], waited["signal"] or None
+            cpu, max_rss = waited["cpu_s"], waited["max_rss_kb"]
         cpu_killed = sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= math.ceil(limits.time_s))
         cap = limits.output_bytes
         stdout, stderr = _read_capped(out_path, cap), _read_capped(err_path, cap)
@@ -249,7 +262,7 @@ class Sandbox:
             timed_out=timed_out or cpu_killed,
             wall_s=wall,
             cpu_s=cpu,
-            max_rss_kb=usage.ru_maxrss,
+            max_rss_kb=max_rss,
             stdout=stdout[:cap],
             stderr=stderr[:cap],
             output_exceeded=len(stdout) >= cap or len(stderr) >= cap or sig == signal.SIGXFSZ,
@@ -312,6 +325,40 @@ def _kill_marked(marker: str) -> None:
                 os.kill(int(entry.name), signal.SIGKILL)
         except (OSError, ValueError):
             continue
+
+
+def _read_report(report: BinaryIO) -> dict[str, Any] | None:
+    """The waiter's JSON line, or None when the run was killed before it could write one."""
+    report.seek(0)
+    try:
+        data = json.loads(report.read(4096) or b"null")
+    except json.JSONDecodeError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+_waiter_lock = threading.Lock()
+
+
+def build_waiter(root: Path) -> Path:
+    """Compile (once per runtime dir and source version) the small C program that is pid 1 of each run."""
+    source = WAITER_SOURCE.read_bytes()
+    path = root / f"waiter-{hashlib.sha256(source).hexdigest()[:16]}"
+    with _waiter_lock:
+        if path.exists():
+            return path
+        compiler = shutil.which("gcc") or shutil.which("cc")
+        if compiler is None:
+            raise PerfcoderError("a C compiler (gcc) is needed for the sandbox's waiter; run `make setup`")
+        partial = path.with_suffix(".tmp")
+        done = subprocess.run(
+            [compiler, "-O2", "-static", "-o", str(partial), str(WAITER_SOURCE)], capture_output=True, text=True
+        )
+        if done.returncode != 0:
+            raise PerfcoderError(f"cannot build the sandbox waiter: {done.stderr.strip()[:500]}")
+        partial.chmod(0o755)
+        partial.rename(path)
+    return path
 
 
 def _read_capped(path: Path, cap: int) -> bytes:

@@ -1,0 +1,3 @@
+# Count distinct values with a set.
+input()
+print(len(set(input().split())))
