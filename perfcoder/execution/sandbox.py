@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 SANDBOX_UID = 65534  # nobody: RLIMIT_NPROC is ignored for root, so untrusted code never runs as root
 BOX_DIR = "/tmp/box"  # the work dir inside the sandbox; a fixed path keeps measured runs repeatable
 HIDDEN_DIRS = ("/root", "/home", "/tmp", "/var/tmp", "/run", "/srv", "/mnt", "/media")
+KILL_GRACE_S = 5.0  # how long a killed run may take to vanish before its group is killed outright
 HIDDEN_DIR_BYTES = 4096  # the empty tmpfs laid over each hidden dir
 MARKER_VAR = "PERFCODER_RUN"  # lets the rlimit-only fallback find processes that escaped their group
 WAITER_INSIDE = "/tmp/waiter"  # where the waiter binary is mounted inside the sandbox
@@ -158,24 +159,31 @@ class Sandbox:
     ) -> ProcessResult:
         """Run argv (paths as seen inside: work dir at BOX_DIR) and wait, killing it at the time limit."""
         env = dict(env or {})
-        with self._capture_files() as (out_path, err_path, report_path), open(report_path, "w+b") as report:
+        with (
+            self._capture_files() as (out_path, err_path, report_path),
+            open(report_path, "w+b") as report,
+            open(report_path.with_name("status"), "w+b") as status,
+        ):
             waited = [WAITER_INSIDE, str(report.fileno()), *argv]
             mounts = [*mounts, Mount(self.waiter, WAITER_INSIDE)]
             if self.isolation == "bwrap":
-                command, popen_env = self._bwrap_argv(waited, workdir, env, mounts), {"PATH": "/usr/bin:/bin"}
+                command = self._bwrap_argv(waited, workdir, env, mounts, status.fileno())
+                popen_env = {"PATH": "/usr/bin:/bin"}
             else:
                 command, popen_env = self._translate(waited, workdir, mounts), self._translate_env(env, workdir, mounts)
                 popen_env[MARKER_VAR] = marker = uuid.uuid4().hex
             command = [*_prlimit_argv(limits), *command]
-            result = self._spawn_and_wait(command, popen_env, workdir, stdin, (out_path, err_path), report, limits)
+            result = self._spawn_and_wait(
+                command, popen_env, workdir, stdin, (out_path, err_path), (report, status), limits
+            )
         if self.isolation == "rlimit":
             _kill_marked(marker)
         return result
 
     def _bwrap_argv(
-        self, argv: Sequence[str], workdir: Path, env: Mapping[str, str], mounts: Sequence[Mount]
+        self, argv: Sequence[str], workdir: Path, env: Mapping[str, str], mounts: Sequence[Mount], status_fd: int
     ) -> list[str]:
-        cmd = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        cmd = ["bwrap", "--json-status-fd", str(status_fd), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
         for hidden in self.config.hidden_dirs:
             if os.path.isdir(hidden):
                 cmd += ["--size", str(HIDDEN_DIR_BYTES), "--tmpfs", hidden]
@@ -222,10 +230,11 @@ class Sandbox:
         workdir: Path,
         stdin: Path | None,
         outputs: tuple[Path, Path],
-        report: BinaryIO,
+        reports: tuple[BinaryIO, BinaryIO],
         limits: Limits,
     ) -> ProcessResult:
         out_path, err_path = outputs
+        report, status_file = reports
         with contextlib.ExitStack() as stack:
             stdin_file = stack.enter_context(open(stdin, "rb")) if stdin else subprocess.DEVNULL
             out = stack.enter_context(open(out_path, "wb"))
@@ -239,14 +248,15 @@ class Sandbox:
                 env=env,
                 cwd=workdir,
                 start_new_session=True,
-                pass_fds=(report.fileno(),),
+                pass_fds=(report.fileno(), status_file.fileno()),
                 **_drop_privileges(self.config.uid),  # type: ignore[call-overload]
             )
-            timed_out = _wait_or_kill(proc.pid, limits.time_s)
+            timed_out = _wait_or_kill(proc.pid, limits.time_s, lambda: _kill_run(proc.pid, status_file))
             _, status, usage = os.wait4(proc.pid, 0)
             wall = time.monotonic() - start
             proc.returncode = os.waitstatus_to_exitcode(status)
         _kill_group(proc.pid)
+        _await_namespace_end(status_file)
         exit_code, sig = self._exit_status(status)
         cpu, max_rss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
         waited = _read_report(report)
@@ -292,13 +302,13 @@ def _prlimit_argv(limits: Limits) -> list[str]:
     ]
 
 
-def _wait_or_kill(pid: int, timeout_s: float) -> bool:
-    """Wait for pid to exit without reaping it; kill its whole group at the deadline. True if killed."""
+def _wait_or_kill(pid: int, timeout_s: float, kill_run: Callable[[], None]) -> bool:
+    """Wait for pid to exit without reaping it; kill the run at the deadline. True if killed."""
     fired = threading.Event()
 
     def kill() -> None:
         fired.set()
-        _kill_group(pid)
+        kill_run()
 
     timer = threading.Timer(timeout_s, kill)
     timer.start()
@@ -309,22 +319,83 @@ def _wait_or_kill(pid: int, timeout_s: float) -> bool:
     return fired.is_set()
 
 
+def _kill_run(pgid: int, status_file: BinaryIO) -> None:
+    """Kill a run: under bubblewrap its namespace's pid 1, so that bwrap returns only once the kernel has
+    killed every process of the namespace; then (and always in the fallback) the whole process group."""
+    init_pid = _namespace_init(status_file)
+    if init_pid is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(init_pid, signal.SIGKILL)
+        threading.Timer(KILL_GRACE_S, _kill_group, args=(pgid,)).start()
+    else:
+        _kill_group(pgid)
+
+
+def _namespace_init(status_file: BinaryIO) -> int | None:
+    """The host pid of the sandbox's pid 1, from bwrap's JSON status (None before bwrap has written it)."""
+    try:
+        first = os.pread(status_file.fileno(), 4096, 0).split(b"\n", 1)[0]
+        pid = json.loads(first or b"null")
+    except (OSError, json.JSONDecodeError):
+        return None
+    return int(pid["child-pid"]) if isinstance(pid, dict) and "child-pid" in pid else None
+
+
+def _await_namespace_end(status_file: BinaryIO) -> None:
+    """bwrap can return before its pid 1 has finished killing the namespace: wait until pid 1 is dead
+    (a zombie or gone), which the kernel allows only once every process of the namespace is."""
+    init_pid = _namespace_init(status_file)
+    if init_pid is None:
+        return
+    deadline = time.monotonic() + KILL_GRACE_S
+    while _alive(init_pid):
+        if time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(init_pid, signal.SIGKILL)
+            deadline = time.monotonic() + KILL_GRACE_S
+        time.sleep(0.002)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[-1].split()[0] != b"Z"
+    except OSError:
+        return False
+
+
 def _kill_group(pgid: int) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
 
 
 def _kill_marked(marker: str) -> None:
-    """Kill processes that left their group (setsid) in the fallback, found by their environment marker."""
+    """Kill processes that left their group (setsid) in the fallback, found by their environment marker,
+    and wait (up to KILL_GRACE_S) until they are gone."""
     needle = f"{MARKER_VAR}={marker}".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if needle in (entry / "environ").read_bytes().split(b"\0"):
-                os.kill(int(entry.name), signal.SIGKILL)
-        except (OSError, ValueError):
-            continue
+    deadline = time.monotonic() + KILL_GRACE_S
+    while time.monotonic() < deadline:
+        marked = [pid for pid in _pids() if needle in _environment(pid)]
+        if not marked:
+            return
+        for pid in marked:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.01)
+
+
+def _pids() -> list[int]:
+    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+
+
+def _environment(pid: int) -> list[bytes]:
+    if not _alive(pid):
+        return []
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as environ:
+            return environ.read().split(b"\0")
+    except OSError:
+        return []
 
 
 def _read_report(report: BinaryIO) -> dict[str, Any] | None:

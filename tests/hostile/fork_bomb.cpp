@@ -1,0 +1,5 @@
+// Forks without end; the process limit and the time limit must stop it and leave nothing behind.
+#include <unistd.h>
+int main() {
+    while (true) fork();
+}
