@@ -124,7 +124,9 @@ def make_example(executor: Executor, name: str, generator: Generator, sizes: lis
     outputs = executor.outputs(program(directory / f"fast{ext}"), inputs)
     if None in outputs:
         raise SystemExit(f"{name}: fast program failed on test {outputs.index(None) + 1}")
-    tests = [TestCase(str(i), data, out) for i, (data, out) in enumerate(zip(inputs, outputs, strict=True), 1)]
+    tests = [
+        TestCase(str(i), data, out) for i, (data, out) in enumerate(zip(inputs, outputs, strict=True), 1)
+    ]
     fast = executor.run(program(directory / f"fast{ext}"), tests)
     slow = executor.run(program(directory / f"slow{ext}"), tests)
     if not slow.passed:

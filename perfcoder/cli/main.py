@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.logging import RichHandler
 
@@ -28,7 +27,9 @@ cli = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     """perfcoder: execution decides which program is correct and which is faster."""
     level = logging.INFO if verbose else logging.WARNING
-    logging.basicConfig(level=level, format="%(message)s", handlers=[RichHandler(console=stderr, show_time=False)])
+    logging.basicConfig(
+        level=level, format="%(message)s", handlers=[RichHandler(console=stderr, show_time=False)]
+    )
 
 
 @cli.command()
@@ -83,17 +84,19 @@ def run(
 def app() -> None:
     """Entry point: user errors become one line on stderr and exit code 2, never a traceback."""
     try:
-        cli(standalone_mode=False)
+        code = cli(standalone_mode=False)
     except PerfcoderError as error:
-        stderr.print(f"[red]error:[/] {error}", highlight=False)
+        stderr.print(f"[red]error:[/] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
     except typer.Exit as done:
         sys.exit(done.exit_code)
     except KeyboardInterrupt:
         stderr.print("interrupted: results measured so far are kept in the results store")
         sys.exit(130)
-    except click.ClickException as error:
-        error.show()
+    except typer.TyperException as error:  # usage errors: bad options or values
+        show = getattr(error, "show", None)
+        show() if callable(show) else stderr.print(f"[red]error:[/] {error}", highlight=False, soft_wrap=True)
         sys.exit(2)
-    except click.exceptions.Abort:
+    except typer.Abort:
         sys.exit(130)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -22,14 +22,19 @@ LanguageOption = Annotated[
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
 JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (0 = one per core).")]
 TimeOption = Annotated[float | None, typer.Option("--time-limit", help="Seconds per test [default: 10].")]
-MemoryOption = Annotated[int | None, typer.Option("--memory-limit", help="MiB of address space [default: 2048].")]
+MemoryOption = Annotated[
+    int | None, typer.Option("--memory-limit", help="MiB of address space [default: 2048].")
+]
 FlagsOption = Annotated[str | None, typer.Option("--flags", help="C++ flags [default: -O3 -std=c++17].")]
 CompareOption = Annotated[
     str | None, typer.Option("--compare", help="tokens (float tolerance) or exact [default: tokens].")
 ]
-ToleranceOption = Annotated[float | None, typer.Option("--tolerance", help="Float tolerance [default: 1e-3].")]
+ToleranceOption = Annotated[
+    float | None, typer.Option("--tolerance", help="Float tolerance [default: 1e-3].")
+]
 CheckerOption = Annotated[
-    Path | None, typer.Option("--checker", help="Program run as `checker input expected actual`; exit 0 accepts.")
+    Path | None,
+    typer.Option("--checker", help="Program run as `checker input expected actual`; exit 0 accepts."),
 ]
 IsolationOption = Annotated[
     str | None, typer.Option("--isolation", help="auto, bwrap or rlimit [default: auto].")
@@ -57,7 +62,9 @@ def build_config(
     judge = _replace(config.judge, mode=_choice(compare, ("tokens", "exact"), "--compare"))
     judge = _replace(judge, float_tolerance=tolerance, checker=checker)
     toolchain = _replace(config.toolchain, cxx_flags=flags)
-    sandbox = _replace(config.sandbox, isolation=_choice(isolation, ("auto", "bwrap", "rlimit"), "--isolation"))
+    sandbox = _replace(
+        config.sandbox, isolation=_choice(isolation, ("auto", "bwrap", "rlimit"), "--isolation")
+    )
     return dataclasses.replace(
         config,
         limits=limits,
@@ -78,4 +85,3 @@ def _choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | N
     if value is not None and value not in allowed:
         raise typer.BadParameter(f"{value!r} is not one of {', '.join(allowed)}", param_hint=option)
     return value
-

@@ -22,7 +22,9 @@ def load_tests(path: Path) -> list[TestCase]:
     elif path.suffix in (".json", ".jsonl"):
         tests = _load_json(path)
     else:
-        raise PerfcoderError(f"{path}: tests must be a directory of input.N.txt/output.N.txt or a .json/.jsonl file")
+        raise PerfcoderError(
+            f"{path}: tests must be a directory of input.N.txt/output.N.txt or a .json/.jsonl file"
+        )
     if not tests:
         raise PerfcoderError(f"{path}: contains no tests")
     return tests
@@ -49,7 +51,9 @@ def _load_json(path: Path) -> list[TestCase]:
     except UnicodeDecodeError as exc:
         raise PerfcoderError(f"{path}: not UTF-8 (byte {exc.start})") from None
     if path.suffix == ".jsonl":
-        rows = [(n, _parse(line, f"{path}:{n}")) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+        rows = [
+            (n, _parse(line, f"{path}:{n}")) for n, line in enumerate(text.splitlines(), 1) if line.strip()
+        ]
     else:
         data = _parse(text, str(path))
         if isinstance(data, dict) and "tests" in data:
@@ -68,6 +72,10 @@ def _parse(text: str, where: str) -> Any:
 
 
 def _test_from_row(row: Any, where: str, default_name: str) -> TestCase:
-    if not isinstance(row, dict) or not isinstance(row.get("input"), str) or not isinstance(row.get("output"), str):
+    if (
+        not isinstance(row, dict)
+        or not isinstance(row.get("input"), str)
+        or not isinstance(row.get("output"), str)
+    ):
         raise PerfcoderError(f"{where}: a test must be an object with string fields 'input' and 'output'")
     return TestCase(str(row.get("name", default_name)), row["input"].encode(), row["output"].encode())

@@ -74,14 +74,8 @@ class Builder:
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
-    def fingerprint(self, language: Language) -> str:
-        """What identifies the toolchain: its version line and the flags perfcoder passes."""
-        if language == CPP:
-            return f"{tool_version(self.config.cxx)}|{self.config.cxx_flags}|static={self.config.static}"
-        return tool_version(self.config.python)
-
     def build(self, source: str, language: Language) -> Build:
-        key = digest(language.name, source, self.fingerprint(language))
+        key = digest(language.name, source, toolchain_fingerprint(self.config, language))
         with self._lock(key):
             final = self.cache / key
             if (final / "build.log").exists():
@@ -148,14 +142,22 @@ def artifact_name(language: Language) -> str:
     return "main" if language == CPP else language.source_name
 
 
+def toolchain_fingerprint(config: ToolchainConfig, language: Language) -> str:
+    """What identifies the toolchain of a language: its binary and the flags perfcoder passes."""
+    if language == CPP:
+        return f"{tool_identity(config.cxx)}|{config.cxx_flags}|static={config.static}"
+    return tool_identity(config.python)
+
+
 @functools.cache
-def tool_version(tool: str) -> str:
+def tool_identity(tool: str) -> str:
+    """A tool's resolved path, size and mtime: changes with any upgrade, costs no subprocess."""
     path = shutil.which(tool)
     if path is None:
         raise PerfcoderError(f"{tool} is not installed (run `make setup` or install it)")
-    done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=30)
-    lines = (done.stdout or done.stderr).strip().splitlines()
-    return f"{os.path.realpath(path)}: {lines[0] if lines else 'unknown version'}"
+    real = os.path.realpath(path)
+    stat = os.stat(real)
+    return f"{real}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 _pch_lock = threading.Lock()
@@ -163,7 +165,7 @@ _pch_lock = threading.Lock()
 
 def precompiled_header(root: Path, cxx: str, flags: str) -> Path | None:
     """Build (once) the precompiled bits/stdc++.h for these flags; the header is trusted system code."""
-    include_dir = root / "pch" / digest(tool_version(cxx), flags)
+    include_dir = root / "pch" / digest(tool_identity(cxx), flags)
     gch = include_dir / "bits" / "stdc++.h.gch"
     with _pch_lock:
         if gch.exists():
@@ -190,7 +192,10 @@ def precompiled_header(root: Path, cxx: str, flags: str) -> Path | None:
 
 def _find_stdcxx_header(cxx: str) -> Path | None:
     done = subprocess.run(
-        [cxx, "-x", "c++", "-E", "-H", "-"], input="#include <bits/stdc++.h>\n", capture_output=True, text=True
+        [cxx, "-x", "c++", "-E", "-H", "-"],
+        input="#include <bits/stdc++.h>\n",
+        capture_output=True,
+        text=True,
     )
     for line in done.stderr.splitlines():
         if line.startswith(". ") and line.endswith("bits/stdc++.h"):

@@ -42,14 +42,16 @@ def config_from_mapping(data: dict[str, Any], where: str = "config") -> Executio
         raise PerfcoderError(f"{where}: unknown keys {sorted(unknown)} (known: {sorted(fields)})")
     values: dict[str, Any] = {}
     for key, value in data.items():
-        values[key] = _section(SECTIONS[key], value, f"{where}: {key}") if key in SECTIONS else _plain(key, value)
+        values[key] = (
+            _section(SECTIONS[key], value, f"{where}: {key}") if key in SECTIONS else _plain(key, value)
+        )
     return ExecutionConfig(**values)
 
 
 def config_to_mapping(config: ExecutionConfig) -> dict[str, Any]:
     """A plain, YAML-safe mapping of the config, written next to every run's results."""
-    data = dataclasses.asdict(config)
-    return _plainify(data)
+    data: dict[str, Any] = _plainify(dataclasses.asdict(config))
+    return data
 
 
 def _section(kind: type, value: Any, where: str) -> Any:

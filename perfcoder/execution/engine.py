@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -14,7 +15,7 @@ from itertools import product
 from pathlib import Path
 
 from perfcoder.errors import PerfcoderError
-from perfcoder.execution.build import PROG_DIR, Build, Builder, ToolchainConfig
+from perfcoder.execution.build import PROG_DIR, Build, Builder, ToolchainConfig, toolchain_fingerprint
 from perfcoder.execution.judge import JudgeConfig, outputs_match, process_verdict
 from perfcoder.execution.languages import Language, language_of
 from perfcoder.execution.limits import Limits
@@ -69,14 +70,30 @@ class Executor:
 
     def __init__(self, config: ExecutionConfig | None = None) -> None:
         self.config = config or ExecutionConfig()
-        self.sandbox = Sandbox(self.config.sandbox)
-        self.builder = Builder(self.sandbox, self.config.toolchain)
+        self._parts_lock = threading.Lock()
+        self._builder: Builder | None = None
         cache_dir = self.config.cache_dir or default_cache_dir()
         self.store = ResultStore(cache_dir / "results.sqlite") if self.config.use_store else None
-        self._checker = self._build_checker()
+        self._checker_build: Build | None = None
+
+    @property
+    def builder(self) -> Builder:
+        """The sandbox and builder, made on first use: a run answered from the store needs neither."""
+        with self._parts_lock:
+            if self._builder is None:
+                self._builder = Builder(Sandbox(self.config.sandbox), self.config.toolchain)
+            return self._builder
+
+    @property
+    def sandbox(self) -> Sandbox:
+        return self.builder.sandbox
 
     def run(
-        self, program: Program, tests: Sequence[TestCase], probe: Probe | None = None, on_result: OnResult | None = None
+        self,
+        program: Program,
+        tests: Sequence[TestCase],
+        probe: Probe | None = None,
+        on_result: OnResult | None = None,
     ) -> SubmissionResult:
         return self.run_many([program], tests, probe, on_result)[0]
 
@@ -143,7 +160,9 @@ class Executor:
             stderr=process.stderr[-PREVIEW_CHARS:].decode(errors="replace"),
         )
 
-    def _execute(self, build: Build, test: TestCase, probe: Probe) -> tuple[ProcessResult, Verdict, dict[str, float]]:
+    def _execute(
+        self, build: Build, test: TestCase, probe: Probe
+    ) -> tuple[ProcessResult, Verdict, dict[str, float]]:
         assert build.directory is not None
         limits = probe.limits(self.config.limits)
         with self.sandbox.workdir() as work, _input_file(self.sandbox.root, test.input) as stdin:
@@ -175,45 +194,52 @@ class Executor:
     def _compare(self, test: TestCase, actual: bytes) -> Verdict:
         if test.output is None:
             return Verdict.ACCEPTED
-        if self._checker is not None:
-            return self._run_checker(self._checker, test, actual)
+        if self.config.judge.checker is not None:
+            return self._run_checker(self._checker(self.config.judge.checker), test, actual)
         matched = outputs_match(test.output, actual, self.config.judge)
         return Verdict.ACCEPTED if matched else Verdict.WRONG_ANSWER
 
-    def _build_checker(self) -> Build | None:
-        path = self.config.judge.checker
-        if path is None:
-            return None
-        build = self.builder.build(read_source(path), language_of(path))
-        if not build.ok:
-            raise PerfcoderError(f"checker {path} does not build: {build.log.strip()[-500:]}")
-        return build
+    def _checker(self, path: Path) -> Build:
+        if self._checker_build is None:
+            build = self.builder.build(read_source(path), language_of(path))
+            if not build.ok:
+                raise PerfcoderError(f"checker {path} does not build: {build.log.strip()[-500:]}")
+            self._checker_build = build
+        return self._checker_build
 
     def _run_checker(self, checker: Build, test: TestCase, actual: bytes) -> Verdict:
-        """The user's checker decides: run in the sandbox as `checker input expected actual`, exit 0 accepts."""
+        """The user's checker decides: run in the sandbox as `checker input expected actual`; 0 accepts."""
         assert checker.directory is not None and test.output is not None
         with self.sandbox.workdir() as work:
-            for name, data in (("input.txt", test.input), ("expected.txt", test.output), ("actual.txt", actual)):
+            for name, data in (
+                ("input.txt", test.input),
+                ("expected.txt", test.output),
+                ("actual.txt", actual),
+            ):
                 (work / name).write_bytes(data)
             files = [f"{BOX_DIR}/{name}" for name in ("input.txt", "expected.txt", "actual.txt")]
             done: ProcessResult = self.sandbox.run(
-                [*checker.argv, *files], work, self.config.limits, env=RUN_ENV, mounts=[Mount(checker.directory, PROG_DIR)]
+                [*checker.argv, *files],
+                work,
+                self.config.limits,
+                env=RUN_ENV,
+                mounts=[Mount(checker.directory, PROG_DIR)],
             )
         return Verdict.ACCEPTED if done.ok else Verdict.WRONG_ANSWER
 
     def _store_key(self, program: Program, test: TestCase, probe: Probe) -> str:
         """Everything that can change a result: program, test, toolchain and flags, limits, judge, probe."""
         judge = self.config.judge
-        checker = digest(self.config.judge.checker.read_bytes()) if judge.checker else None
+        checker = digest(judge.checker.read_bytes()) if judge.checker else None
         identity = {
             "engine": ENGINE_VERSION,
             "program": digest(program.source),
             "language": program.language.name,
-            "toolchain": self.builder.fingerprint(program.language),
+            "toolchain": toolchain_fingerprint(self.config.toolchain, program.language),
             "test": test.key,
             "limits": asdict(self.config.limits),
             "judge": {"mode": judge.mode, "tolerance": judge.float_tolerance, "checker": checker},
-            "isolation": self.sandbox.isolation,
+            "isolation": self.config.sandbox.isolation,
             "probe": probe.name,
             "probe_settings": probe.settings(),
         }

@@ -46,7 +46,7 @@ Isolation = Literal["auto", "bwrap", "rlimit"]
 
 @dataclass(frozen=True)
 class SandboxConfig:
-    """How untrusted code is isolated; `auto` uses bubblewrap when it works here, else warns and falls back."""
+    """How untrusted code is isolated: `auto` uses bubblewrap where it works, else warns and falls back."""
 
     isolation: Isolation = "auto"
     uid: int = SANDBOX_UID
@@ -98,7 +98,11 @@ def bwrap_problem(uid: int) -> str | None:
         return "bubblewrap (bwrap) is not installed"
     probe = ["bwrap", "--ro-bind", "/", "/", "--unshare-all", "--die-with-parent", "true"]
     try:
-        done = subprocess.run(probe, capture_output=True, timeout=30, **_drop_privileges(uid))
+        user = _sandbox_user(uid)
+        groups: list[int] | None = None if user is None else []
+        done = subprocess.run(
+            probe, capture_output=True, timeout=30, user=user, group=user, extra_groups=groups
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"bubblewrap failed to start: {exc}"
     if done.returncode != 0:
@@ -106,11 +110,9 @@ def bwrap_problem(uid: int) -> str | None:
     return None
 
 
-def _drop_privileges(uid: int) -> dict[str, object]:
-    """Popen arguments that switch a root parent's child to the sandbox uid (no-op when not root)."""
-    if os.geteuid() != 0:
-        return {}
-    return {"user": uid, "group": uid, "extra_groups": []}
+def _sandbox_user(uid: int) -> int | None:
+    """The uid (and gid) a root parent's child switches to; None (no switch) when not root."""
+    return uid if os.geteuid() == 0 else None
 
 
 class Sandbox:
@@ -131,7 +133,9 @@ class Sandbox:
             return "bwrap"
         if self.config.isolation == "bwrap":
             raise PerfcoderError(f"sandbox: {problem}")
-        log.warning("sandbox: %s; falling back to rlimits only (no file system or network isolation)", problem)
+        log.warning(
+            "sandbox: %s; falling back to rlimits only (no file system or network isolation)", problem
+        )
         return "rlimit"
 
     @contextlib.contextmanager
@@ -170,7 +174,10 @@ class Sandbox:
                 command = self._bwrap_argv(waited, workdir, env, mounts, status.fileno())
                 popen_env = {"PATH": "/usr/bin:/bin"}
             else:
-                command, popen_env = self._translate(waited, workdir, mounts), self._translate_env(env, workdir, mounts)
+                command, popen_env = (
+                    self._translate(waited, workdir, mounts),
+                    self._translate_env(env, workdir, mounts),
+                )
                 popen_env[MARKER_VAR] = marker = uuid.uuid4().hex
             command = [*_prlimit_argv(limits), *command]
             result = self._spawn_and_wait(
@@ -181,9 +188,25 @@ class Sandbox:
         return result
 
     def _bwrap_argv(
-        self, argv: Sequence[str], workdir: Path, env: Mapping[str, str], mounts: Sequence[Mount], status_fd: int
+        self,
+        argv: Sequence[str],
+        workdir: Path,
+        env: Mapping[str, str],
+        mounts: Sequence[Mount],
+        status_fd: int,
     ) -> list[str]:
-        cmd = ["bwrap", "--json-status-fd", str(status_fd), "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
+        cmd = [
+            "bwrap",
+            "--json-status-fd",
+            str(status_fd),
+            "--ro-bind",
+            "/",
+            "/",
+            "--dev",
+            "/dev",
+            "--proc",
+            "/proc",
+        ]
         for hidden in self.config.hidden_dirs:
             if os.path.isdir(hidden):
                 cmd += ["--size", str(HIDDEN_DIR_BYTES), "--tmpfs", hidden]
@@ -210,7 +233,9 @@ class Sandbox:
 
         return [host(arg) for arg in argv]
 
-    def _translate_env(self, env: Mapping[str, str], workdir: Path, mounts: Sequence[Mount]) -> dict[str, str]:
+    def _translate_env(
+        self, env: Mapping[str, str], workdir: Path, mounts: Sequence[Mount]
+    ) -> dict[str, str]:
         keys = list(env)
         return dict(zip(keys, self._translate([env[k] for k in keys], workdir, mounts), strict=True))
 
@@ -249,7 +274,9 @@ class Sandbox:
                 cwd=workdir,
                 start_new_session=True,
                 pass_fds=(report.fileno(), status_file.fileno()),
-                **_drop_privileges(self.config.uid),  # type: ignore[call-overload]
+                user=(user := _sandbox_user(self.config.uid)),
+                group=user,
+                extra_groups=None if user is None else [],
             )
             timed_out = _wait_or_kill(proc.pid, limits.time_s, lambda: _kill_run(proc.pid, status_file))
             _, status, usage = os.wait4(proc.pid, 0)
@@ -279,7 +306,7 @@ class Sandbox:
         )
 
     def _exit_status(self, status: int) -> tuple[int, int | None]:
-        """bwrap reports a child killed by signal N as exit code 128+N; the fallback sees the signal itself."""
+        """bwrap reports a child killed by signal N as exit code 128+N; the fallback sees the signal."""
         code = os.waitstatus_to_exitcode(status)
         if code < 0:
             return 128 - code, -code
@@ -423,7 +450,9 @@ def build_waiter(root: Path) -> Path:
             raise PerfcoderError("a C compiler (gcc) is needed for the sandbox's waiter; run `make setup`")
         partial = path.with_suffix(".tmp")
         done = subprocess.run(
-            [compiler, "-O2", "-static", "-o", str(partial), str(WAITER_SOURCE)], capture_output=True, text=True
+            [compiler, "-O2", "-static", "-o", str(partial), str(WAITER_SOURCE)],
+            capture_output=True,
+            text=True,
         )
         if done.returncode != 0:
             raise PerfcoderError(f"cannot build the sandbox waiter: {done.stderr.strip()[:500]}")

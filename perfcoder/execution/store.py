@@ -52,7 +52,8 @@ class ResultStore:
         text = json.dumps(value, sort_keys=True)
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO results (key, value, created) VALUES (?, ?, ?)", (key, text, time.time())
+                "INSERT OR REPLACE INTO results (key, value, created) VALUES (?, ?, ?)",
+                (key, text, time.time()),
             )
 
     def __len__(self) -> int:
