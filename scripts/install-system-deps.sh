@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs the system tools perfcoder needs (g++, valgrind, bubblewrap, perf) when they are missing.
+# Installs the system tools perfcoder needs (g++, gcc, valgrind, bubblewrap) when they are missing.
 # Without root it cannot install: it says so and perfcoder falls back where it can (rlimit-only sandbox).
 set -euo pipefail
-declare -A pkg_of=([g++]=g++ [valgrind]=valgrind [bwrap]=bubblewrap [prlimit]=util-linux [perf]=linux-perf)
+declare -A pkg_of=([g++]=g++ [gcc]=gcc [valgrind]=valgrind [bwrap]=bubblewrap [prlimit]=util-linux)
 missing=()
-for tool in g++ valgrind bwrap prlimit perf; do
+for tool in g++ gcc valgrind bwrap prlimit; do
     command -v "$tool" >/dev/null 2>&1 || missing+=("${pkg_of[$tool]}")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import statistics
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -109,15 +110,41 @@ class Executor:
             raise PerfcoderError("no tests to run")
         probe = probe or NativeProbe()
         table: list[list[TestResult | None]] = [[None] * len(tests) for _ in programs]
+        pairs = product(enumerate(programs), enumerate(tests))
+        keys = {(i, j): self._store_key(program, test, probe) for (i, program), (j, test) in pairs}
+        runs: dict[tuple[int, int], list[TestResult]] = {}
+        lock = threading.Lock()
 
-        def job(indices: tuple[int, int]) -> None:
-            i, j = indices
-            table[i][j] = result = self._judge_one(programs[i], tests[j], probe)
+        def finish(i: int, j: int, result: TestResult) -> None:
+            table[i][j] = result
             if on_result is not None:
                 on_result(i, j, result)
 
+        for (i, j), key in keys.items():
+            stored = self.store.get(key) if self.store is not None else None
+            if stored is not None:
+                result = TestResult.from_dict(stored)
+                result.name, result.from_store = tests[j].name, True
+                finish(i, j, result)
+
+        def job(indices: tuple[int, int, int]) -> None:
+            j, _, i = indices
+            result = self._judge_once(programs[i], tests[j], probe)
+            with lock:
+                done = runs.setdefault((i, j), [])
+                done.append(result)
+                if len(done) < probe.repeats:
+                    return
+            merged = merge_repeats(done)
+            if self.store is not None:
+                self.store.put(keys[i, j], merged.to_dict())
+            finish(i, j, merged)
+
+        # repeats of timed runs interleave programs within a test, so load drifts hit all of them alike
+        order = product(range(len(tests)), range(probe.repeats), range(len(programs)))
+        todo = [(j, r, i) for j, r, i in order if table[i][j] is None]
         with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
-            list(pool.map(job, product(range(len(programs)), range(len(tests)))))
+            list(pool.map(job, todo))
         return [self._submission(program, row) for program, row in zip(programs, table, strict=True)]
 
     def close(self) -> None:
@@ -130,21 +157,11 @@ class Executor:
         log = tests[0].stderr if verdict == Verdict.COMPILE_ERROR else ""
         return SubmissionResult(verdict=verdict, language=program.language.name, tests=tests, compile_log=log)
 
-    def _judge_one(self, program: Program, test: TestCase, probe: Probe) -> TestResult:
-        key = self._store_key(program, test, probe)
-        stored = self.store.get(key) if self.store is not None else None
-        if stored is not None:
-            result = TestResult.from_dict(stored)
-            result.name, result.from_store = test.name, True
-            return result
+    def _judge_once(self, program: Program, test: TestCase, probe: Probe) -> TestResult:
         build = self.builder.build(program.source, program.language)
-        if build.ok:
-            result = self._run_test(build, test, probe)
-        else:
-            result = TestResult(name=test.name, verdict=Verdict.COMPILE_ERROR, stderr=build.log)
-        if self.store is not None:
-            self.store.put(key, result.to_dict())
-        return result
+        if not build.ok:
+            return TestResult(name=test.name, verdict=Verdict.COMPILE_ERROR, stderr=build.log)
+        return self._run_test(build, test, probe)
 
     def _run_test(self, build: Build, test: TestCase, probe: Probe) -> TestResult:
         process, verdict, costs = self._execute(build, test, probe)
@@ -173,6 +190,7 @@ class Executor:
                 stdin=stdin,
                 env={**RUN_ENV, **probe.environment()},
                 mounts=[Mount(build.directory, PROG_DIR)],
+                count=probe.count(),
             )
             verdict = process_verdict(process, limits) or self._compare(test, process.stdout)
             costs = probe.costs(work, process) if verdict == Verdict.ACCEPTED else {}
@@ -253,3 +271,19 @@ def _input_file(root: Path, data: bytes) -> Iterator[Path]:
         handle.write(data)
         handle.flush()
         yield Path(handle.name)
+
+
+def merge_repeats(results: list[TestResult]) -> TestResult:
+    """One result from repeated runs of a test: the first failure if any, else medians with min and max."""
+    failed = [result for result in results if not result.passed]
+    if failed or len(results) == 1:
+        return (failed or results)[0]
+    merged = results[0]
+    merged.wall_s = statistics.median(r.wall_s for r in results)
+    merged.cpu_s = statistics.median(r.cpu_s for r in results)
+    costs: dict[str, float] = {}
+    for name in results[0].costs:
+        values = [r.costs[name] for r in results]
+        costs |= {name: statistics.median(values), f"{name}_min": min(values), f"{name}_max": max(values)}
+    merged.costs = costs
+    return merged

@@ -13,6 +13,7 @@ class Probe(Protocol):
     """Wraps a program's command to measure it, and reads the measurement afterwards."""
 
     name: str
+    repeats: int  # runs per (program, test); costs are the median (timing is noisy, counts are not)
 
     def settings(self) -> dict[str, Any]:
         """Everything that changes the measurement; part of the results store key."""
@@ -30,8 +31,12 @@ class Probe(Protocol):
         """The limits to run under (a slower measuring runner needs more time)."""
         ...
 
+    def count(self) -> tuple[int, str] | None:
+        """(fd, prefix): have the sandbox count prefix on a pipe given to the program as fd."""
+        ...
+
     def costs(self, workdir: Path, result: ProcessResult) -> dict[str, float]:
-        """The measured costs of a finished run; raises RuntimeError when the measurement failed."""
+        """The measured costs of a finished, accepted run."""
         ...
 
 
@@ -40,8 +45,11 @@ class NativeProbe:
 
     name = "native"
 
+    def __init__(self, repeats: int = 1) -> None:
+        self.repeats = repeats
+
     def settings(self) -> dict[str, Any]:
-        return {}
+        return {"repeats": self.repeats}
 
     def wrap(self, argv: tuple[str, ...]) -> list[str]:
         return list(argv)
@@ -51,6 +59,9 @@ class NativeProbe:
 
     def limits(self, limits: Limits) -> Limits:
         return limits
+
+    def count(self) -> tuple[int, str] | None:
+        return None
 
     def costs(self, workdir: Path, result: ProcessResult) -> dict[str, float]:
         return {"wall_s": result.wall_s, "cpu_s": result.cpu_s}

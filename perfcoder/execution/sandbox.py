@@ -75,6 +75,8 @@ class ProcessResult:
     stdout: bytes
     stderr: bytes
     output_exceeded: bool
+    counted: int | None = None  # occurrences of the requested prefix on the counted fd
+
 
     @property
     def ok(self) -> bool:
@@ -160,15 +162,19 @@ class Sandbox:
         stdin: Path | None = None,
         env: Mapping[str, str] | None = None,
         mounts: Sequence[Mount] = (),
+        count: tuple[int, str] | None = None,
     ) -> ProcessResult:
-        """Run argv (paths as seen inside: work dir at BOX_DIR) and wait, killing it at the time limit."""
+        """Run argv (paths as seen inside: work dir at BOX_DIR) and wait, killing it at the time limit.
+
+        With count=(fd, prefix) the program gets a pipe as fd and the result counts prefix on it."""
         env = dict(env or {})
         with (
             self._capture_files() as (out_path, err_path, report_path),
             open(report_path, "w+b") as report,
             open(report_path.with_name("status"), "w+b") as status,
         ):
-            waited = [WAITER_INSIDE, str(report.fileno()), *argv]
+            counting = ["--count", str(count[0]), count[1]] if count else []
+            waited = [WAITER_INSIDE, str(report.fileno()), *counting, *argv]
             mounts = [*mounts, Mount(self.waiter, WAITER_INSIDE)]
             if self.isolation == "bwrap":
                 command = self._bwrap_argv(waited, workdir, env, mounts, status.fileno())
@@ -287,9 +293,11 @@ class Sandbox:
         exit_code, sig = self._exit_status(status)
         cpu, max_rss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
         waited = _read_report(report)
+        counted = None
         if waited is not None:  # the program's own status and usage, without the sandbox's
             exit_code, sig = waited["exit_code"], waited["signal"] or None
             cpu, max_rss = waited["cpu_s"], waited["max_rss_kb"]
+            counted = waited["counted"] if waited["counted"] >= 0 else None
         cpu_killed = sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= math.ceil(limits.time_s))
         cap = limits.output_bytes
         stdout, stderr = _read_capped(out_path, cap), _read_capped(err_path, cap)
@@ -303,6 +311,7 @@ class Sandbox:
             stdout=stdout[:cap],
             stderr=stderr[:cap],
             output_exceeded=len(stdout) >= cap or len(stderr) >= cap or sig == signal.SIGXFSZ,
+            counted=counted,
         )
 
     def _exit_status(self, status: int) -> tuple[int, int | None]:
