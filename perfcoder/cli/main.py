@@ -12,13 +12,21 @@ import typer
 from rich.logging import RichHandler
 
 from perfcoder.cli import options as opt
-from perfcoder.cli.render import progress_bar, stderr, stdout, submission_summary, submission_table
+from perfcoder.cli.render import (
+    comparison_summary,
+    comparison_table,
+    progress_bar,
+    stderr,
+    stdout,
+    submission_summary,
+    submission_table,
+)
 from perfcoder.data.testsuite import load_tests
+from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
-from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.languages import language_named, language_of
 from perfcoder.execution.source import read_source
-from perfcoder.execution.verdict import Verdict
+from perfcoder.measure.models import DEFAULT_REPEATS, NATIVE, cost_model
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None)
 
@@ -36,8 +44,11 @@ def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) ->
 def run(
     program: Annotated[Path, typer.Argument(help="The program to judge (.cpp or .py).")],
     tests: opt.TestsOption,
+    cost: opt.CostOption = None,
     language: opt.LanguageOption = None,
     as_json: opt.JsonOption = False,
+    subtract_startup: opt.StartupOption = False,
+    repeats: opt.RepeatsOption = DEFAULT_REPEATS,
     jobs: opt.JobsOption = 0,
     time_limit: opt.TimeOption = None,
     memory_limit: opt.MemoryOption = None,
@@ -49,7 +60,7 @@ def run(
     no_store: opt.NoStoreOption = False,
     config: opt.ConfigOption = None,
 ) -> None:
-    """Judge PROGRAM on TESTS in the sandbox; exit 0 when every test is accepted, 1 otherwise."""
+    """Judge PROGRAM on TESTS in the sandbox (and measure it with --cost); exit 0 when all tests pass."""
     settings = opt.build_config(
         config,
         jobs=jobs,
@@ -63,22 +74,73 @@ def run(
         no_store=no_store,
     )
     lang = language_named(language) if language else language_of(program)
-    target = Program(read_source(program), lang)
-    suite = load_tests(tests)
-    executor = Executor(settings)
+    code, suite = read_source(program), load_tests(tests)
+    model = cost_model(cost) if cost else None
+    env = Environment(lang, model or NATIVE, settings, subtract_startup=subtract_startup, repeats=repeats)
     try:
-        with progress_bar(len(suite), f"judging {program.name}", enabled=not as_json) as advance:
-            result = executor.run(target, suite, on_result=advance)
+        with progress_bar(len(suite) * env.probe.repeats, f"judging {program.name}", not as_json) as advance:
+            measured = env.run_many([code], suite, on_result=advance)[0]
     finally:
-        executor.close()
+        env.close()
     if as_json:
-        print(json.dumps(result.to_dict()))
+        print(json.dumps(measured.to_dict() if model else measured.submission.to_dict()))
     else:
-        stdout.print(submission_table(result, f"{program} on {tests}"))
-        stdout.print(submission_summary(result))
-        if result.compile_log:
-            stdout.print(result.compile_log.strip(), markup=False, highlight=False)
-    raise typer.Exit(0 if result.verdict == Verdict.ACCEPTED else 1)
+        stdout.print(submission_table(measured, f"{program} on {tests}", with_cost=model is not None))
+        stdout.print(submission_summary(measured, with_cost=model is not None))
+    raise typer.Exit(0 if measured.passed else 1)
+
+
+@cli.command()
+def bench(
+    slow: Annotated[Path, typer.Argument(help="The original program.")],
+    fast: Annotated[Path, typer.Argument(help="The program claimed to be faster.")],
+    tests: opt.TestsOption,
+    cost: opt.CostOption = "cycles",
+    language: opt.LanguageOption = None,
+    as_json: opt.JsonOption = False,
+    subtract_startup: opt.StartupOption = False,
+    repeats: opt.RepeatsOption = DEFAULT_REPEATS,
+    jobs: opt.JobsOption = 0,
+    time_limit: opt.TimeOption = None,
+    memory_limit: opt.MemoryOption = None,
+    flags: opt.FlagsOption = None,
+    compare: opt.CompareOption = None,
+    tolerance: opt.ToleranceOption = None,
+    checker: opt.CheckerOption = None,
+    isolation: opt.IsolationOption = None,
+    no_store: opt.NoStoreOption = False,
+    config: opt.ConfigOption = None,
+) -> None:
+    """Measure SLOW and FAST on TESTS: verdicts, costs and speedup = cost(SLOW) / cost(FAST)."""
+    settings = opt.build_config(
+        config,
+        jobs=jobs,
+        time_limit=time_limit,
+        memory_limit=memory_limit,
+        flags=flags,
+        compare=compare,
+        tolerance=tolerance,
+        checker=checker,
+        isolation=isolation,
+        no_store=no_store,
+    )
+    lang = language_named(language) if language else language_of(slow)
+    if language is None and language_of(fast) != lang:
+        raise PerfcoderError(f"{slow} and {fast} are in different languages")
+    codes, suite = [read_source(slow), read_source(fast)], load_tests(tests)
+    model = cost_model(cost or "cycles")
+    env = Environment(lang, model, settings, subtract_startup=subtract_startup, repeats=repeats)
+    try:
+        total = 2 * len(suite) * env.probe.repeats
+        with progress_bar(total, f"measuring ({model.name})", not as_json) as advance:
+            comparison = env.compare_many(codes, suite, on_result=advance)
+    finally:
+        env.close()
+    if as_json:
+        print(json.dumps(comparison.to_dict()))
+    else:
+        stdout.print(comparison_table(comparison, f"{slow.name} vs {fast.name} on {tests}"))
+        stdout.print(comparison_summary(comparison))
 
 
 def app() -> None:

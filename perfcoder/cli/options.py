@@ -39,6 +39,14 @@ CheckerOption = Annotated[
 IsolationOption = Annotated[
     str | None, typer.Option("--isolation", help="auto, bwrap or rlimit [default: auto].")
 ]
+CostOption = Annotated[
+    str | None,
+    typer.Option("--cost", "-c", help="Cost model: cycles, instructions (deterministic), cpu, wall."),
+]
+StartupOption = Annotated[
+    bool, typer.Option("--subtract-startup", help="Subtract an empty program's cost (reported separately).")
+]
+RepeatsOption = Annotated[int, typer.Option("--repeats", help="Runs per test for the cpu and wall models.")]
 NoStoreOption = Annotated[bool, typer.Option("--no-store", help="Neither read nor write the results store.")]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML file with execution settings.")]
 

@@ -12,8 +12,15 @@ from perfcoder.execution.sandbox import ProcessResult
 class Probe(Protocol):
     """Wraps a program's command to measure it, and reads the measurement afterwards."""
 
-    name: str
-    repeats: int  # runs per (program, test); costs are the median (timing is noisy, counts are not)
+    @property
+    def name(self) -> str:
+        """Part of the results store key."""
+        ...
+
+    @property
+    def repeats(self) -> int:
+        """Runs per (program, test); costs are their median (timing is noisy, counts are not)."""
+        ...
 
     def settings(self) -> dict[str, Any]:
         """Everything that changes the measurement; part of the results store key."""

@@ -77,7 +77,6 @@ class ProcessResult:
     output_exceeded: bool
     counted: int | None = None  # occurrences of the requested prefix on the counted fd
 
-
     @property
     def ok(self) -> bool:
         return self.exit_code == 0 and not self.timed_out and not self.output_exceeded

@@ -1,0 +1,1 @@
+"""Cost models: deterministic counts from cachegrind, and (non-deterministic) repeated timing."""

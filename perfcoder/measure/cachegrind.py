@@ -1,0 +1,121 @@
+"""Deterministic cost from valgrind's cachegrind: instructions, simulated cache misses, system calls.
+
+Counts repeat exactly for the same binary, input and environment (fixed env, fixed paths inside the
+sandbox, static C++ binaries, `PYTHONHASHSEED=0`, explicit cache sizes, glibc told not to use `rep movsb`,
+which valgrind counts per byte). The cycle estimate adds miss and system-call penalties to the instruction
+count, which alone misses I/O (one `endl` per line) and memory-order effects.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.build import tool_identity
+from perfcoder.execution.limits import Limits
+from perfcoder.execution.sandbox import BOX_DIR, ProcessResult
+
+OUT_NAME = ".perfcoder-cachegrind.out"  # in the work dir, read after the run
+TRACE_FD = 87  # valgrind's log (with the system-call trace) goes to this fd, counted by the waiter
+SYSCALL_PREFIX = "SYSCALL["  # how valgrind's --trace-syscalls starts each traced call
+NO_REP_MOVSB = "glibc.cpu.hwcaps=-ERMS,-FSRM"  # else valgrind counts copies per byte
+
+
+@dataclass(frozen=True)
+class CacheGeometry:
+    """Cache sizes for the simulation (size,associativity,line); the VM reports nonsense ones."""
+
+    i1: str = "32768,8,64"
+    d1: str = "32768,8,64"
+    ll: str = "8388608,16,64"
+
+
+@dataclass(frozen=True)
+class CycleWeights:
+    """Cycles charged per event on top of one per instruction; see benchmarks/fidelity.py for the fit."""
+
+    l1_miss: float = 10.0
+    ll_miss: float = 100.0
+    syscall: float = 3000.0
+
+
+@dataclass(frozen=True)
+class CachegrindProbe:
+    """`cycles` (cache simulation + system calls) or `instructions` (Ir only, ~2x cheaper)."""
+
+    model: str = "cycles"
+    geometry: CacheGeometry = dataclasses.field(default_factory=CacheGeometry)
+    weights: CycleWeights = dataclasses.field(default_factory=CycleWeights)
+    slowdown: float = 50.0  # time limit multiplier: valgrind runs programs 4-50x slower
+    extra_memory_mb: int = 1024  # valgrind's own address space on top of the program's limit
+    name: str = "cachegrind"
+    repeats: int = 1
+
+    def settings(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "geometry": dataclasses.asdict(self.geometry),
+            "weights": dataclasses.asdict(self.weights) if self.model == "cycles" else None,
+            "valgrind": tool_identity("valgrind"),
+        }
+
+    def wrap(self, argv: tuple[str, ...]) -> list[str]:
+        g = self.geometry
+        cycles = self.model == "cycles"
+        log = ["--trace-syscalls=yes", f"--log-fd={TRACE_FD}"] if cycles else ["-q"]
+        return [
+            "valgrind",
+            "--tool=cachegrind",
+            f"--cache-sim={'yes' if cycles else 'no'}",
+            f"--I1={g.i1}",
+            f"--D1={g.d1}",
+            f"--LL={g.ll}",
+            f"--cachegrind-out-file={BOX_DIR}/{OUT_NAME}",
+            *log,
+            *argv,
+        ]
+
+    def environment(self) -> dict[str, str]:
+        return {"GLIBC_TUNABLES": NO_REP_MOVSB}
+
+    def limits(self, limits: Limits) -> Limits:
+        return dataclasses.replace(
+            limits, time_s=limits.time_s * self.slowdown, memory_mb=limits.memory_mb + self.extra_memory_mb
+        )
+
+    def count(self) -> tuple[int, str] | None:
+        return (TRACE_FD, SYSCALL_PREFIX) if self.model == "cycles" else None
+
+    def costs(self, workdir: Path, result: ProcessResult) -> dict[str, float]:
+        events = read_cachegrind(workdir / OUT_NAME)
+        instructions = float(events["Ir"])
+        if self.model != "cycles":
+            return {"instructions": instructions}
+        l1 = float(events["I1mr"] + events["D1mr"] + events["D1mw"])
+        ll = float(events["ILmr"] + events["DLmr"] + events["DLmw"])
+        syscalls = float(result.counted or 0)
+        w = self.weights
+        cycles = instructions + w.l1_miss * l1 + w.ll_miss * ll + w.syscall * syscalls
+        return {
+            "instructions": instructions,
+            "l1_misses": l1,
+            "ll_misses": ll,
+            "syscalls": syscalls,
+            "cycles": cycles,
+        }
+
+
+def read_cachegrind(path: Path) -> dict[str, int]:
+    """The `summary:` totals of a cachegrind out file, by event name."""
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        raise PerfcoderError(f"cachegrind wrote no counts ({path.name} missing)") from None
+    names = next((line.split()[1:] for line in lines if line.startswith("events:")), None)
+    totals = next((line.split()[1:] for line in lines if line.startswith("summary:")), None)
+    if names is None or totals is None:
+        raise PerfcoderError(f"cachegrind output {path.name} has no events/summary line")
+    return {name: int(value) for name, value in zip(names, totals, strict=True)}
