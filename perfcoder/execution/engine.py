@@ -284,6 +284,8 @@ def merge_repeats(results: list[TestResult]) -> TestResult:
     costs: dict[str, float] = {}
     for name in results[0].costs:
         values = [r.costs[name] for r in results]
-        costs |= {name: statistics.median(values), f"{name}_min": min(values), f"{name}_max": max(values)}
+        costs[name] = statistics.median(values)
+        costs[f"{name}_mean"] = statistics.fmean(values)
+        costs |= {f"{name}_min": min(values), f"{name}_max": max(values)}
     merged.costs = costs
     return merged

@@ -1,0 +1,124 @@
+"""Cost models on real programs under real valgrind: repeatable counts, sensible speedups, clear failures."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from perfcoder import make
+from perfcoder.environment import Environment
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.testcase import TestCase
+from perfcoder.execution.verdict import Verdict
+from perfcoder.measure.cachegrind import read_cachegrind
+from tests.conftest import EXAMPLES
+
+ENDL = EXAMPLES / "cpp" / "endl_flush"
+SMALL = [TestCase("1", b"2000\n", None)]
+NO_STORE = ExecutionConfig(use_store=False)
+
+
+def source(path: Path) -> str:
+    return path.read_text()
+
+
+def env(language: str, cost: str, **options: object) -> Environment:
+    return make(language, cost, config=NO_STORE, **options)  # type: ignore[arg-type]
+
+
+def test_cycles_are_exactly_repeatable_and_see_system_calls() -> None:
+    cycles = env("cpp", "cycles")
+    slow, fast = source(ENDL / "slow.cpp"), source(ENDL / "fast.cpp")
+    first = cycles.compare(slow, slow, SMALL)
+    again = cycles.run(slow, SMALL)
+    assert first.speedup == 1.0
+    assert first.slow.cost == again.cost
+    costs = again.tests[0].costs
+    assert costs["syscalls"] >= 2000  # one write per endl
+    assert costs["cycles"] > costs["instructions"]
+    faster = cycles.compare(slow, fast, SMALL)
+    assert faster.speedup is not None and faster.speedup > 2
+    assert faster.fast.tests[0].costs["syscalls"] < 100
+
+
+def test_instructions_model_counts_only_instructions() -> None:
+    instructions = env("cpp", "instructions")
+    measured = instructions.run(source(ENDL / "fast.cpp"), SMALL)
+    assert measured.passed and measured.deterministic
+    assert set(measured.tests[0].costs) == {"instructions"}
+    assert measured.cost == measured.tests[0].costs["instructions"] > 10_000
+
+
+def test_python_counts_repeat_despite_hash_randomisation() -> None:
+    program = "words = {str(i) * 3 for i in range(2000)}\nprint(len(words), sorted(words)[0])\n"
+    instructions = env("python", "instructions")
+    comparison = instructions.compare(program, program, [TestCase("1", b"", b"2000 000\n")])
+    assert comparison.slow.passed
+    assert comparison.speedup == 1.0
+
+
+def test_timed_models_report_medians_and_spread() -> None:
+    cpu = env("cpp", "cpu", repeats=3)
+    measured = cpu.run(source(ENDL / "slow.cpp"), SMALL)
+    costs = measured.tests[0].costs
+    assert not measured.deterministic
+    assert costs["cpu_s_min"] <= costs["cpu_s"] <= costs["cpu_s_max"]
+    assert measured.cost == costs["cpu_s"]
+
+
+def test_start_up_is_subtracted_and_reported() -> None:
+    gross = env("cpp", "instructions").run(source(ENDL / "fast.cpp"), SMALL)
+    net = env("cpp", "instructions", subtract_startup=True).run(source(ENDL / "fast.cpp"), SMALL)
+    assert net.startup_cost is not None and net.startup_cost > 0
+    assert gross.cost is not None and net.cost is not None
+    assert net.cost == pytest.approx(gross.cost - net.startup_cost)
+
+
+def test_a_failed_test_makes_the_comparison_undefined() -> None:
+    instructions = env("cpp", "instructions")
+    wrong = '#include <cstdio>\nint main() { puts("0"); }\n'
+    comparison = instructions.compare(
+        source(ENDL / "slow.cpp"), wrong, [{"input": "2\n", "output": "1\n4\n"}]
+    )
+    assert comparison.slow.passed
+    assert comparison.fast.verdict == Verdict.WRONG_ANSWER
+    assert comparison.fast.cost is None and comparison.speedup is None
+
+
+def test_unknown_cost_model_and_bad_cachegrind_output(tmp_path: Path) -> None:
+    with pytest.raises(PerfcoderError, match="unknown cost model"):
+        make("cpp", "gem5")
+    garbage = tmp_path / "cachegrind.out"
+    garbage.write_text("not a cachegrind file\n")
+    with pytest.raises(PerfcoderError, match="no events/summary"):
+        read_cachegrind(garbage)
+
+
+def test_bench_cli_json(private_cache: Path) -> None:
+    example = EXAMPLES / "cpp" / "prefix_sums"
+    command = [
+        sys.executable,
+        "-m",
+        "perfcoder",
+        "bench",
+        str(example / "slow.cpp"),
+        str(example / "wrong_fast.cpp"),
+    ]
+    done = subprocess.run(
+        [*command, "--tests", str(example / "tests"), "--cost", "instructions", "--json"],
+        capture_output=True,
+        text=True,
+        env={"PERFCODER_CACHE": str(private_cache), "PATH": "/usr/bin:/bin"},
+        timeout=600,
+    )
+    report = json.loads(done.stdout)
+    assert report["cost_model"] == "instructions"
+    assert report["slow"]["verdict"] == "accepted" and report["slow"]["cost"] > 0
+    assert report["fast"]["verdict"] == "wrong_answer" and report["fast"]["cost"] is None
+    assert report["speedup"] is None
+    assert len(report["slow"]["tests"]) == 3
