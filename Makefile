@@ -19,6 +19,7 @@ setup: system-deps $(BIN)/perfcoder
 
 demo: setup
 	$(BIN)/perfcoder run $(DEMO_EXAMPLE)/fast.cpp --tests $(DEMO_EXAMPLE)/tests
+	$(BIN)/perfcoder bench $(DEMO_EXAMPLE)/slow.cpp $(DEMO_EXAMPLE)/fast.cpp --tests $(DEMO_EXAMPLE)/tests --cost cycles
 
 test: setup
 	$(BIN)/python -m pytest -q -m "not slow"
