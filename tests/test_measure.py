@@ -13,6 +13,7 @@ from perfcoder import make
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.sandbox import SandboxConfig
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
 from perfcoder.measure.cachegrind import read_cachegrind
@@ -122,3 +123,11 @@ def test_bench_cli_json(private_cache: Path) -> None:
     assert report["fast"]["verdict"] == "wrong_answer" and report["fast"]["cost"] is None
     assert report["speedup"] is None
     assert len(report["slow"]["tests"]) == 3
+
+
+def test_cycles_in_the_rlimit_fallback() -> None:
+    """Without bubblewrap the sandbox maps inside paths (also in `--option=PATH`) to host paths."""
+    config = ExecutionConfig(use_store=False, sandbox=SandboxConfig(isolation="rlimit"))
+    measured = make("cpp", "cycles", config=config).run(source(ENDL / "fast.cpp"), SMALL)
+    assert measured.passed
+    assert measured.cost is not None and measured.cost > measured.tests[0].costs["instructions"]

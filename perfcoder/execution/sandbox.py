@@ -230,13 +230,17 @@ class Sandbox:
         """Map inside paths to host paths for the rlimit-only fallback, which has no mounts."""
         pairs = [(BOX_DIR, str(workdir)), *((m.inside, str(m.host)) for m in mounts)]
 
-        def host(arg: str) -> str:
+        def host(path: str) -> str:
             for inside, outside in pairs:
-                if arg == inside or arg.startswith(inside + "/"):
-                    return outside + arg[len(inside) :]
-            return arg
+                if path == inside or path.startswith(inside + "/"):
+                    return outside + path[len(inside) :]
+            return path
 
-        return [host(arg) for arg in argv]
+        def translate(arg: str) -> str:
+            option, equals, value = arg.partition("=")
+            return f"{option}={host(value)}" if arg.startswith("--") and equals else host(arg)
+
+        return [translate(arg) for arg in argv]
 
     def _translate_env(
         self, env: Mapping[str, str], workdir: Path, mounts: Sequence[Mount]
