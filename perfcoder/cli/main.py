@@ -61,18 +61,7 @@ def run(
     config: opt.ConfigOption = None,
 ) -> None:
     """Judge PROGRAM on TESTS in the sandbox (and measure it with --cost); exit 0 when all tests pass."""
-    settings = opt.build_config(
-        config,
-        jobs=jobs,
-        time_limit=time_limit,
-        memory_limit=memory_limit,
-        flags=flags,
-        compare=compare,
-        tolerance=tolerance,
-        checker=checker,
-        isolation=isolation,
-        no_store=no_store,
-    )
+    settings = opt.settings_from(locals())
     lang = language_named(language) if language else language_of(program)
     code, suite = read_source(program), load_tests(tests)
     model = cost_model(cost) if cost else None
@@ -112,18 +101,7 @@ def bench(
     config: opt.ConfigOption = None,
 ) -> None:
     """Measure SLOW and FAST on TESTS: verdicts, costs and speedup = cost(SLOW) / cost(FAST)."""
-    settings = opt.build_config(
-        config,
-        jobs=jobs,
-        time_limit=time_limit,
-        memory_limit=memory_limit,
-        flags=flags,
-        compare=compare,
-        tolerance=tolerance,
-        checker=checker,
-        isolation=isolation,
-        no_store=no_store,
-    )
+    settings = opt.settings_from(locals())
     lang = language_named(language) if language else language_of(slow)
     if language is None and language_of(fast) != lang:
         raise PerfcoderError(f"{slow} and {fast} are in different languages")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -49,6 +50,24 @@ StartupOption = Annotated[
 RepeatsOption = Annotated[int, typer.Option("--repeats", help="Runs per test for the cpu and wall models.")]
 NoStoreOption = Annotated[bool, typer.Option("--no-store", help="Neither read nor write the results store.")]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML file with execution settings.")]
+
+
+EXECUTION_OPTIONS = (
+    "jobs",
+    "time_limit",
+    "memory_limit",
+    "flags",
+    "compare",
+    "tolerance",
+    "checker",
+    "isolation",
+    "no_store",
+)
+
+
+def settings_from(options: Mapping[str, Any]) -> ExecutionConfig:
+    """The execution settings among a command's options (`locals()` of a command that runs programs)."""
+    return build_config(options["config"], **{name: options[name] for name in EXECUTION_OPTIONS})
 
 
 def build_config(
