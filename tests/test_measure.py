@@ -131,3 +131,12 @@ def test_cycles_in_the_rlimit_fallback() -> None:
     measured = make("cpp", "cycles", config=config).run(source(ENDL / "fast.cpp"), SMALL)
     assert measured.passed
     assert measured.cost is not None and measured.cost > measured.tests[0].costs["instructions"]
+
+
+def test_failing_programs_are_judged_natively_not_under_valgrind() -> None:
+    """A program that loops forever times out at the native limit, not at the 50x measuring limit."""
+    spin = "int main() { volatile unsigned long x = 0; while (true) x++; }\n"
+    cycles = make("cpp", "cycles", config=NO_STORE, time_s=1.0)
+    measured = cycles.run(spin, SMALL)
+    assert measured.verdict == Verdict.TIMEOUT
+    assert measured.tests[0].wall_s < 5

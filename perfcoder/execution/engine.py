@@ -161,6 +161,11 @@ class Executor:
         build = self.builder.build(program.source, program.language)
         if not build.ok:
             return TestResult(name=test.name, verdict=Verdict.COMPILE_ERROR, stderr=build.log)
+        if probe.name != NativeProbe.name:
+            # judge natively first, under the real limits: a slow measuring runner only measures passes
+            native = self._run_test(build, test, NativeProbe())
+            if not native.passed:
+                return native
         return self._run_test(build, test, probe)
 
     def _run_test(self, build: Build, test: TestCase, probe: Probe) -> TestResult:

@@ -1,9 +1,9 @@
 """Deterministic cost from valgrind's cachegrind: instructions, simulated cache misses, system calls.
 
 Counts repeat exactly for the same binary, input and environment (fixed env, fixed paths inside the
-sandbox, static C++ binaries, `PYTHONHASHSEED=0`, explicit cache sizes, glibc told not to use `rep movsb`,
-which valgrind counts per byte). The cycle estimate adds miss and system-call penalties to the instruction
-count, which alone misses I/O (one `endl` per line) and memory-order effects.
+sandbox, static C++ binaries, `PYTHONHASHSEED=0`, explicit cache sizes, glibc told not to use
+`rep movsb`). The cycle estimate adds miss and system-call penalties to the instruction count, which
+alone misses I/O (one `endl` per line) and memory-order effects.
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ from perfcoder.execution.sandbox import BOX_DIR, ProcessResult
 OUT_NAME = ".perfcoder-cachegrind.out"  # in the work dir, read after the run
 TRACE_FD = 87  # valgrind's log (with the system-call trace) goes to this fd, counted by the waiter
 SYSCALL_PREFIX = "SYSCALL["  # how valgrind's --trace-syscalls starts each traced call
-NO_REP_MOVSB = "glibc.cpu.hwcaps=-ERMS,-FSRM"  # else valgrind counts copies per byte
+# glibc must not copy or fill with `rep movsb/stosb`, which valgrind counts per byte (10x on a memcpy-heavy
+# program). Raising the thresholds does it; `glibc.cpu.hwcaps=-ERMS` does too, but its parsing costs a
+# varying number of instructions (an alignment-dependent memcmp), which broke exact repeatability.
+NEVER = 2**62
+NO_REP_MOVSB = f"glibc.cpu.x86_rep_movsb_threshold={NEVER}:glibc.cpu.x86_rep_stosb_threshold={NEVER}"
 
 
 @dataclass(frozen=True)
