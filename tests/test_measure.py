@@ -63,13 +63,15 @@ def test_python_counts_repeat_despite_hash_randomisation() -> None:
     assert comparison.speedup == 1.0
 
 
-def test_timed_models_report_medians_and_spread() -> None:
-    cpu = env("cpp", "cpu", repeats=3)
-    measured = cpu.run(source(ENDL / "slow.cpp"), SMALL)
+@pytest.mark.parametrize(("model", "key"), [("cpu", "cpu_s"), ("wall", "wall_s")])
+def test_timed_models_report_medians_and_spread(model: str, key: str) -> None:
+    timed = env("cpp", model, repeats=3)
+    measured = timed.run(source(ENDL / "slow.cpp"), SMALL)
     costs = measured.tests[0].costs
     assert not measured.deterministic
-    assert costs["cpu_s_min"] <= costs["cpu_s"] <= costs["cpu_s_max"]
-    assert measured.cost == costs["cpu_s"]
+    assert costs[f"{key}_min"] <= costs[key] <= costs[f"{key}_max"]
+    assert costs[f"{key}_min"] <= costs[f"{key}_mean"] <= costs[f"{key}_max"]
+    assert measured.cost == costs[key] > 0
 
 
 def test_start_up_is_subtracted_and_reported() -> None:
