@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from perfcoder.execution.engine import ExecutionConfig, Executor
+from perfcoder.execution.engine import ExecutionConfig, Executor, Program
+from perfcoder.execution.languages import PYTHON
 from perfcoder.execution.limits import Limits
 from perfcoder.execution.sandbox import SandboxConfig
 from perfcoder.execution.testcase import TestCase
@@ -112,3 +113,21 @@ def test_rlimit_fallback_still_kills_everything(private_cache: Path, name: str) 
         executor.close()
     assert verdict in {Verdict.TIMEOUT, Verdict.RUNTIME_ERROR, Verdict.ACCEPTED}
     assert elapsed < TIME_LIMIT + GRACE_S + 10
+
+
+@pytest.mark.usefixtures("no_leftovers")
+def test_fork_bomb_does_not_starve_a_run_beside_it(private_cache: Path) -> None:
+    """Concurrent runs have their own uids, so the bomb's process limit is not theirs."""
+    config = ExecutionConfig(limits=Limits(time_s=TIME_LIMIT), jobs=2, cache_dir=private_cache)
+    executor = Executor(config)
+    forker = "import os\nfor _ in range(20):\n    pid = os.fork()\n    if pid == 0:\n        os._exit(0)\n"
+    forker += "    os.waitpid(pid, 0)\nprint('ok')\n"
+    try:
+        bomb, neighbour = executor.run_many(
+            [program(HOSTILE / "fork_bomb.cpp"), Program(forker, PYTHON)],
+            [TestCase(str(n), b"", b"ok\n") for n in range(3)],
+        )
+    finally:
+        executor.close()
+    assert bomb.verdict in {Verdict.TIMEOUT, Verdict.RUNTIME_ERROR}
+    assert neighbour.verdict == Verdict.ACCEPTED

@@ -8,6 +8,7 @@ process-tree kill hold.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import hashlib
@@ -32,7 +33,13 @@ from perfcoder.execution.limits import Limits
 
 log = logging.getLogger(__name__)
 
-SANDBOX_UID = 65534  # nobody: RLIMIT_NPROC is ignored for root, so untrusted code never runs as root
+# Untrusted code never runs as root (RLIMIT_NPROC is ignored for root). Each concurrent run gets its own
+# uid from this range, because RLIMIT_NPROC counts all processes of a uid: with one shared uid, a fork
+# bomb would make the runs beside it fail to fork.
+FIRST_SANDBOX_UID = 1_500_000_000
+SANDBOX_UIDS = 64
+UID_POOLS = 1024  # processes pick one of this many disjoint pools by pid, so they rarely share uids
+INSIDE_UID = 65534  # what every program sees as its uid and gid: counts depend on it (Python's start-up)
 BOX_DIR = "/tmp/box"  # the work dir inside the sandbox; a fixed path keeps measured runs repeatable
 HIDDEN_DIRS = ("/root", "/home", "/tmp", "/var/tmp", "/run", "/srv", "/mnt", "/media")
 KILL_GRACE_S = 5.0  # how long a killed run may take to vanish before its group is killed outright
@@ -49,7 +56,8 @@ class SandboxConfig:
     """How untrusted code is isolated: `auto` uses bubblewrap where it works, else warns and falls back."""
 
     isolation: Isolation = "auto"
-    uid: int = SANDBOX_UID
+    first_uid: int = FIRST_SANDBOX_UID
+    uids: int = SANDBOX_UIDS  # at most this many runs at once
     hidden_dirs: tuple[str, ...] = HIDDEN_DIRS
 
 
@@ -111,6 +119,13 @@ def bwrap_problem(uid: int) -> str | None:
     return None
 
 
+def uid_pool(config: SandboxConfig) -> list[int]:
+    """This process's uids: a block of `config.uids` chosen by pid, so concurrent perfcoder processes
+    (a benchmark beside a test run) rarely share one."""
+    first = config.first_uid + (os.getpid() % UID_POOLS) * config.uids
+    return list(range(first, first + config.uids))
+
+
 def _sandbox_user(uid: int) -> int | None:
     """The uid (and gid) a root parent's child switches to; None (no switch) when not root."""
     return uid if os.geteuid() == 0 else None
@@ -124,12 +139,14 @@ class Sandbox:
         self.isolation = self._resolve_isolation()
         self.root = runtime_dir()
         self.waiter = build_waiter(self.root)
+        self._uids = collections.deque(uid_pool(self.config))
+        self._uids_free = threading.Condition()
 
     def _resolve_isolation(self) -> Literal["bwrap", "rlimit"]:
         if self.config.isolation == "rlimit":
             log.warning("sandbox: rlimit-only isolation requested: no file system or network isolation")
             return "rlimit"
-        problem = bwrap_problem(self.config.uid)
+        problem = bwrap_problem(self.config.first_uid)
         if problem is None:
             return "bwrap"
         if self.config.isolation == "bwrap":
@@ -141,16 +158,28 @@ class Sandbox:
 
     @contextlib.contextmanager
     def workdir(self) -> Iterator[Path]:
-        """A fresh empty work dir owned by the sandbox uid, removed afterwards."""
+        """A fresh empty work dir (given to the run's uid when it runs), removed afterwards."""
         base = self.root / "work"
         base.mkdir(mode=0o711, exist_ok=True)
         path = Path(tempfile.mkdtemp(prefix="run-", dir=base))
         try:
-            if os.geteuid() == 0:
-                os.chown(path, self.config.uid, self.config.uid)
             yield path
         finally:
             shutil.rmtree(path, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def _uid(self) -> Iterator[int]:
+        """A uid no other run of this sandbox is using right now."""
+        with self._uids_free:
+            while not self._uids:
+                self._uids_free.wait()
+            uid = self._uids.popleft()  # least recently used: its dead processes had time to be reaped
+        try:
+            yield uid
+        finally:
+            with self._uids_free:
+                self._uids.append(uid)
+                self._uids_free.notify()
 
     def run(
         self,
@@ -168,6 +197,7 @@ class Sandbox:
         With count=(fd, prefix) the program gets a pipe as fd and the result counts prefix on it."""
         env = dict(env or {})
         with (
+            self._uid() as uid,
             self._capture_files() as (out_path, err_path, report_path),
             open(report_path, "w+b") as report,
             open(report_path.with_name("status"), "w+b") as status,
@@ -185,8 +215,10 @@ class Sandbox:
                 )
                 popen_env[MARKER_VAR] = marker = uuid.uuid4().hex
             command = [*_prlimit_argv(limits), *command]
+            if os.geteuid() == 0:
+                os.chown(workdir, uid, uid)
             result = self._spawn_and_wait(
-                command, popen_env, workdir, stdin, (out_path, err_path), (report, status), limits
+                command, popen_env, workdir, stdin, (out_path, err_path), (report, status), limits, uid
             )
         if self.isolation == "rlimit":
             _kill_marked(marker)
@@ -221,7 +253,8 @@ class Sandbox:
         for hidden in self.config.hidden_dirs:
             if os.path.isdir(hidden):
                 cmd += ["--remount-ro", hidden]
-        cmd += ["--unshare-all", "--die-with-parent", "--new-session", "--chdir", BOX_DIR, "--clearenv"]
+        cmd += ["--unshare-all", "--uid", str(INSIDE_UID), "--gid", str(INSIDE_UID)]
+        cmd += ["--die-with-parent", "--new-session", "--chdir", BOX_DIR, "--clearenv"]
         for key in sorted(env):
             cmd += ["--setenv", key, env[key]]
         return [*cmd, "--", *argv]
@@ -266,6 +299,7 @@ class Sandbox:
         outputs: tuple[Path, Path],
         reports: tuple[BinaryIO, BinaryIO],
         limits: Limits,
+        uid: int,
     ) -> ProcessResult:
         out_path, err_path = outputs
         report, status_file = reports
@@ -283,7 +317,7 @@ class Sandbox:
                 cwd=workdir,
                 start_new_session=True,
                 pass_fds=(report.fileno(), status_file.fileno()),
-                user=(user := _sandbox_user(self.config.uid)),
+                user=(user := _sandbox_user(uid)),
                 group=user,
                 extra_groups=None if user is None else [],
             )
