@@ -11,9 +11,9 @@ import pytest
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import language_of
 from perfcoder.execution.limits import Limits
-from perfcoder.execution.sandbox import FIRST_SANDBOX_UID, SANDBOX_UIDS, UID_POOLS
+from perfcoder.execution.sandbox import SandboxConfig, uid_pool
 
-SANDBOX_UID_RANGE = range(FIRST_SANDBOX_UID, FIRST_SANDBOX_UID + SANDBOX_UIDS * UID_POOLS)
+OUR_UIDS = set(uid_pool(SandboxConfig()))  # this process's sandbox uids; other processes use others
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -21,12 +21,12 @@ HOSTILE = Path(__file__).parent / "hostile"
 
 
 def sandbox_pids() -> set[int]:
-    """Live processes of sandbox uids right now (a zombie is dead: only its exit status is left)."""
+    """Live processes of our sandbox uids right now (a zombie is dead: only its exit status is left)."""
     pids = set()
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if entry.stat().st_uid in SANDBOX_UID_RANGE and b") Z " not in (entry / "stat").read_bytes():
+                if entry.stat().st_uid in OUR_UIDS and b") Z " not in (entry / "stat").read_bytes():
                     pids.add(int(entry.name))
             except OSError:
                 continue
