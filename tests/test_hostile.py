@@ -130,4 +130,4 @@ def test_fork_bomb_does_not_starve_a_run_beside_it(private_cache: Path) -> None:
     finally:
         executor.close()
     assert bomb.verdict in {Verdict.TIMEOUT, Verdict.RUNTIME_ERROR}
-    assert neighbour.verdict == Verdict.ACCEPTED
+    assert neighbour.verdict == Verdict.ACCEPTED, neighbour.to_dict()

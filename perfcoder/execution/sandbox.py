@@ -126,6 +126,20 @@ def uid_pool(config: SandboxConfig) -> list[int]:
     return list(range(first, first + config.uids))
 
 
+_pools: dict[tuple[int, int], tuple[collections.deque[int], threading.Condition]] = {}
+_pools_lock = threading.Lock()
+
+
+def _shared_pool(config: SandboxConfig) -> tuple[collections.deque[int], threading.Condition]:
+    """One rotating pool per process (not per Sandbox): a uid comes back only after all others were used,
+    so the zombies of a killed run (counted by RLIMIT_NPROC until reaped) do not hit the next one."""
+    with _pools_lock:
+        key = (config.first_uid, config.uids)
+        if key not in _pools:
+            _pools[key] = (collections.deque(uid_pool(config)), threading.Condition())
+        return _pools[key]
+
+
 def _sandbox_user(uid: int) -> int | None:
     """The uid (and gid) a root parent's child switches to; None (no switch) when not root."""
     return uid if os.geteuid() == 0 else None
@@ -139,8 +153,7 @@ class Sandbox:
         self.isolation = self._resolve_isolation()
         self.root = runtime_dir()
         self.waiter = build_waiter(self.root)
-        self._uids = collections.deque(uid_pool(self.config))
-        self._uids_free = threading.Condition()
+        self._uids, self._uids_free = _shared_pool(self.config)
 
     def _resolve_isolation(self) -> Literal["bwrap", "rlimit"]:
         if self.config.isolation == "rlimit":
