@@ -110,6 +110,7 @@ def determinism(items: list[Example]) -> dict[str, Any]:
                 {
                     "example": example.name,
                     "speedup": data["speedup"],
+                    "verdicts": [data["slow"]["verdict"], data["fast"]["verdict"]],
                     "cost": data["slow"]["cost"],
                     "same_as_other_invocation": data["slow"]["cost"] == in_process,
                 }
