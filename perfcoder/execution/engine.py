@@ -110,8 +110,12 @@ class Executor:
             raise PerfcoderError("no tests to run")
         probe = probe or NativeProbe()
         table: list[list[TestResult | None]] = [[None] * len(tests) for _ in programs]
-        pairs = product(enumerate(programs), enumerate(tests))
-        keys = {(i, j): self._store_key(program, test, probe) for (i, program), (j, test) in pairs}
+        identities = [self._run_identity(program, probe) for program in programs]
+        test_keys = [test.key for test in tests]  # hashing large inputs once, not once per program
+        keys = {
+            (i, j): digest(json.dumps({**identity, "test": test_key}, sort_keys=True, default=str))
+            for (i, identity), (j, test_key) in product(enumerate(identities), enumerate(test_keys))
+        }
         runs: dict[tuple[int, int], list[TestResult]] = {}
         lock = threading.Lock()
 
@@ -250,23 +254,22 @@ class Executor:
             )
         return Verdict.ACCEPTED if done.ok else Verdict.WRONG_ANSWER
 
-    def _store_key(self, program: Program, test: TestCase, probe: Probe) -> str:
-        """Everything that can change a result: program, test, toolchain and flags, limits, judge, probe."""
+    def _run_identity(self, program: Program, probe: Probe) -> dict[str, object]:
+        """Everything but the test that can change a result: program, toolchain and flags, limits, judge,
+        probe. With the test's hash it keys the results store."""
         judge = self.config.judge
         checker = digest(judge.checker.read_bytes()) if judge.checker else None
-        identity = {
+        return {
             "engine": ENGINE_VERSION,
             "program": digest(program.source),
             "language": program.language.name,
             "toolchain": toolchain_fingerprint(self.config.toolchain, program.language),
-            "test": test.key,
             "limits": asdict(self.config.limits),
             "judge": {"mode": judge.mode, "tolerance": judge.float_tolerance, "checker": checker},
             "isolation": self.config.sandbox.isolation,
             "probe": probe.name,
             "probe_settings": probe.settings(),
         }
-        return digest(json.dumps(identity, sort_keys=True, default=str))
 
 
 @contextlib.contextmanager
