@@ -79,3 +79,15 @@ def _test_from_row(row: Any, where: str, default_name: str) -> TestCase:
     ):
         raise PerfcoderError(f"{where}: a test must be an object with string fields 'input' and 'output'")
     return TestCase(str(row.get("name", default_name)), row["input"].encode(), row["output"].encode())
+
+
+def write_tests(directory: Path, tests: list[TestCase]) -> None:
+    """Write tests as input.N.txt / output.N.txt, N from 1 (the layout load_tests and PIE read)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*put.*.txt"):
+        stale.unlink()
+    for number, test in enumerate(tests, 1):
+        if test.output is None:
+            raise PerfcoderError(f"test {test.name} has no expected output to write")
+        (directory / f"input.{number}.txt").write_bytes(test.input)
+        (directory / f"output.{number}.txt").write_bytes(test.output)

@@ -1,0 +1,1 @@
+"""The papers' metrics, as plain functions of judged and measured results."""
