@@ -12,6 +12,7 @@ import typer
 from rich.logging import RichHandler
 
 from perfcoder.cli import options as opt
+from perfcoder.cli.evaluate import evaluate
 from perfcoder.cli.render import (
     comparison_summary,
     comparison_table,
@@ -21,6 +22,7 @@ from perfcoder.cli.render import (
     submission_summary,
     submission_table,
 )
+from perfcoder.cli.testgen import tests_app
 from perfcoder.data.testsuite import load_tests
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
@@ -119,6 +121,10 @@ def bench(
     else:
         stdout.print(comparison_table(comparison, f"{slow.name} vs {fast.name} on {tests}"))
         stdout.print(comparison_summary(comparison))
+
+
+cli.command()(evaluate)
+cli.add_typer(tests_app, name="tests")
 
 
 def app() -> None:

@@ -61,6 +61,15 @@ def candidate_inputs(samples: Sequence[TestCase], config: TestGenConfig) -> list
     return inputs
 
 
+def accepted_references(
+    executor: Executor, programs: Sequence[Program], samples: Sequence[TestCase]
+) -> list[Program]:
+    """The programs that pass every sample test: only they may vouch for a generated test's output."""
+    unique = list(dict.fromkeys(programs))
+    results = executor.run_many(unique, samples)
+    return [program for program, result in zip(unique, results, strict=True) if result.passed]
+
+
 def generate_tests(
     references: Sequence[Program],
     samples: Sequence[TestCase],
