@@ -29,7 +29,9 @@ def predictions(pairs: Path, column: str, out: Path) -> None:
     with pairs.open() as rows, out.open("w") as sink:
         for line in rows:
             row = json.loads(line)
-            sink.write(json.dumps({"submission_id_v0": row["submission_id_v0"], "generated_answers": [row[column]]}))
+            sink.write(
+                json.dumps({"submission_id_v0": row["submission_id_v0"], "generated_answers": [row[column]]})
+            )
             sink.write("\n")
 
 
@@ -63,14 +65,19 @@ def main() -> None:
             predictions(pairs, column, prediction_file)
             wall, summary = evaluate(pairs, prediction_file, RESULTS.parent / f"pie_py_dev_{name}")
             runs[name] = {**summary, "command_wall_s": round(wall, 1)}
-            print(name, json.dumps({key: runs[name][key] for key in ("n", "speedup", "pct_opt", "command_wall_s")}))
+            print(
+                name,
+                json.dumps({key: runs[name][key] for key in ("n", "speedup", "pct_opt", "command_wall_s")}),
+            )
     slow, fast = runs["slow_as_prediction"], runs["human_fast_as_prediction"]
     checks = {
         "slow: SPEEDUP exactly 1.0": slow["speedup"] == 1.0,
         "slow: %OPT exactly 0": slow["pct_opt"] == 0.0,
         "fast: model row equals the human reference row": fast["model"] == {**fast["human"], "k": None},
     }
-    RESULTS.write_text(json.dumps({"pairs": str(source.name), "limit": args.limit, "checks": checks, **runs}, indent=2))
+    RESULTS.write_text(
+        json.dumps({"pairs": str(source.name), "limit": args.limit, "checks": checks, **runs}, indent=2)
+    )
     print(json.dumps(checks, indent=2))
 
 

@@ -111,7 +111,9 @@ def test_mbpp_tasks_take_whole_programs() -> None:
 
 def test_gzip_tasks_and_a_broken_test(tmp_path: Path) -> None:
     rows = [json.loads(line) for line in (DATASETS / "tasks-humaneval.jsonl").read_text().splitlines()]
-    rows.append({**rows[0], "task_id": "Broken/0", "test": "def check(candidate):\n    assert candidate(1))\n"})
+    rows.append(
+        {**rows[0], "task_id": "Broken/0", "test": "def check(candidate):\n    assert candidate(1))\n"}
+    )
     path = tmp_path / "tasks.jsonl.gz"
     with gzip.open(path, "wt") as handle:
         handle.writelines(json.dumps(row) + "\n" for row in rows)

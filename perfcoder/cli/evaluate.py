@@ -105,7 +105,8 @@ def evaluate(
 def _evaluate_pairs(
     spec: str, settings: ExecutionConfig, options: Mapping[str, Any]
 ) -> tuple[dict[str, Any], list[dict[str, Any]], Report]:
-    loaded = load_pairs(resolve(spec, settings.cache_dir), options["language"])
+    path = resolve(spec, settings.cache_dir)
+    loaded = load_pairs(path, options["language"])
     predicted = None
     if options["predictions"] is not None:
         found = load_predictions(options["predictions"], {pair.id for pair in loaded.items})
@@ -117,7 +118,9 @@ def _evaluate_pairs(
         return Environment(language_named(language), model, settings, repeats=options["repeats"])
 
     with progress_bar(len(loaded.items), f"evaluating ({model.name})", not options["as_json"]) as advance:
-        evaluation = evaluate_pairs(loaded.items, predicted, sources, environment, options["k"], advance)
+        evaluation = evaluate_pairs(
+            loaded.items, predicted, sources, environment, options["k"], advance, path.name
+        )
     evaluation.skipped[:0] = loaded.skipped
     evaluation.warnings[:0] = loaded.warnings
     records = [record.to_dict() for record in evaluation.records]

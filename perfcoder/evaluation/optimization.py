@@ -100,6 +100,7 @@ def evaluate_pairs(
     environment: MakeEnvironment,
     k: int | None = None,
     on_pair: Callable[[], None] | None = None,
+    source: str = "pairs",
 ) -> PairEvaluation:
     """Judge and measure every pair (slow, human fast, first k candidates); a pair that cannot be
     evaluated (no tests, no prediction, slow program failing its tests) is skipped and recorded."""
@@ -115,7 +116,7 @@ def evaluate_pairs(
             result.cost_model = env.model.name
             outcome = _evaluate_pair(pair, answers, predictions is not None, sources, env, k)
             if isinstance(outcome, str):
-                result.skipped.append(SkippedRow("pairs", pair.row, pair.id, outcome))
+                result.skipped.append(SkippedRow(source, pair.row, pair.id, outcome))
             else:
                 result.records.append(outcome)
             if on_pair is not None:
