@@ -89,7 +89,7 @@ def test_statement_samples_numbered_and_unnumbered() -> None:
 def test_missing_tests_name_where_they_were_looked_for(tmp_path: Path) -> None:
     sources = TestSources(statements=DATASETS / "statements")
     assert len(sources.for_problem("pair_sum")) == 2
-    with pytest.raises(PerfcoderError, match="no tests for problem p404 in .*statements"):
+    with pytest.raises(PerfcoderError, match=r"no tests for problem p404 in .*statements"):
         sources.for_problem("p404")
 
 
