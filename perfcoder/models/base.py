@@ -1,0 +1,60 @@
+"""What every backend offers: chat (instruct models) and plain completion (base models), n samples per
+request, and each sample's text, finish reason and token log-probabilities (for later training)."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    n: int = 1
+    temperature: float = 0.7  # PIE samples Best@k at 0.7; 0 means greedy
+    top_p: float = 0.95
+    top_k: int = 0  # 0: off
+    max_tokens: int = 1024
+    seed: int = 0
+    stop: tuple[str, ...] = ()
+    logprobs: bool = False
+
+    def with_n(self, n: int, seed: int) -> SamplingParams:
+        return SamplingParams(**{**asdict(self), "n": n, "seed": seed})
+
+
+@dataclass
+class Sample:
+    text: str
+    finish_reason: str = "stop"  # stop | length | error
+    token_logprobs: list[float] = field(default_factory=list)
+    completion_tokens: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Sample:
+        return cls(**data)
+
+
+class Backend(ABC):
+    """A model that samples text. `identity` names it exactly (weights hash, endpoint and model name):
+    it keys the generation cache."""
+
+    chat_model: bool = True  # whether prompts are chat messages (instruct models) or plain text
+
+    @property
+    @abstractmethod
+    def identity(self) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def chat(self, messages: list[Message], params: SamplingParams) -> list[Sample]: ...
+
+    @abstractmethod
+    def complete(self, prompt: str, params: SamplingParams) -> list[Sample]: ...
+
+    def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
+        """Release the engine (threads, memory, sockets)."""

@@ -1,0 +1,54 @@
+"""Generations cached by (model identity, prompt, sampling parameters) in a SQLite file, so a rerun
+of a benchmark or an interrupted `optimize` resumes without sampling again."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from perfcoder.execution.source import digest
+from perfcoder.execution.store import ResultStore, default_cache_dir
+from perfcoder.models.base import Backend, Message, Sample, SamplingParams
+
+
+class CachedBackend(Backend):
+    """Wraps a backend; identical requests are answered from the cache file."""
+
+    def __init__(self, backend: Backend, cache_dir: Path | None = None, enabled: bool = True) -> None:
+        self.backend = backend
+        self.chat_model = backend.chat_model
+        self.store = (
+            ResultStore((cache_dir or default_cache_dir()) / "generations.sqlite") if enabled else None
+        )
+        self.hits = 0
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        return self.backend.identity
+
+    def chat(self, messages: list[Message], params: SamplingParams) -> list[Sample]:
+        return self._cached({"messages": messages}, params, lambda: self.backend.chat(messages, params))
+
+    def complete(self, prompt: str, params: SamplingParams) -> list[Sample]:
+        return self._cached({"prompt": prompt}, params, lambda: self.backend.complete(prompt, params))
+
+    def close(self) -> None:
+        self.backend.close()
+        if self.store is not None:
+            self.store.close()
+
+    def _cached(self, request: dict[str, Any], params: SamplingParams, make: Any) -> list[Sample]:
+        if self.store is None:
+            return list(make())
+        key = digest(
+            json.dumps({"model": self.identity, **request, "params": asdict(params)}, sort_keys=True)
+        )
+        stored = self.store.get(key)
+        if stored is not None:
+            self.hits += 1
+            return [Sample.from_dict(s) for s in stored["samples"]]
+        samples: list[Sample] = make()
+        self.store.put(key, {"samples": [s.to_dict() for s in samples]})
+        return samples

@@ -1,0 +1,126 @@
+"""GGUF models on llama.cpp through xllamacpp's in-process server (OpenAI-style requests as dicts).
+
+llama.cpp's OpenMP threads busy-wait: beside sandboxed runs on the same cores that starves everyone, so
+the engine runs with passive waiting and, by default, one thread."""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.models.base import Backend, Message, Sample, SamplingParams
+from perfcoder.models.weights import file_sha256
+
+
+@dataclass(frozen=True)
+class LlamaCppConfig:
+    threads: int = 1
+    parallel: int = 4  # sequences decoded together: n samples of one request share a batch
+    context: int = 4096  # tokens per sequence
+    file_sha256: str | None = None  # known hash (bundled models); else computed once for the identity
+
+
+class LlamaCppBackend(Backend):
+    def __init__(self, path: Path, config: LlamaCppConfig = LlamaCppConfig()) -> None:
+        if not path.is_file():
+            raise PerfcoderError(f"{path}: no such model file")
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when the engine's library loads
+        try:
+            import xllamacpp
+        except ImportError:
+            raise PerfcoderError("GGUF models need xllamacpp: pip install 'perfcoder[model]'") from None
+        self.path, self.config = path, config
+        self._sha256 = config.file_sha256 or file_sha256(path)
+        params = xllamacpp.CommonParams()
+        params.model.path = str(path)
+        params.n_parallel = config.parallel
+        params.n_ctx = config.context * config.parallel
+        params.cpuparams.n_threads = config.threads
+        params.cpuparams_batch.n_threads = config.threads
+        params.verbosity = -1
+        params.warmup = False
+        try:
+            self._server = xllamacpp.Server(params)
+        except Exception as exc:  # the engine reports a bad file as a generic runtime error
+            raise PerfcoderError(f"{path}: llama.cpp cannot load it ({exc})") from None
+        self._lock = threading.Lock()  # one request at a time: the engine's slots are shared
+
+    @property
+    def identity(self) -> dict[str, Any]:
+        return {"backend": "llama.cpp", "sha256": self._sha256}
+
+    @property
+    def address(self) -> str:
+        """The OpenAI-compatible HTTP endpoint the engine also serves on loopback."""
+        return str(self._server.listening_address)
+
+    def chat(self, messages: list[Message], params: SamplingParams) -> list[Sample]:
+        return self._samples("chat", {"messages": messages}, params)
+
+    def complete(self, prompt: str, params: SamplingParams) -> list[Sample]:
+        return self._samples("completion", {"prompt": prompt}, params)
+
+    def close(self) -> None:
+        self._server = None
+
+    def _samples(self, kind: str, body: dict[str, Any], params: SamplingParams) -> list[Sample]:
+        """n samples in batches of at most `parallel`, each batch with its own seed (reproducible)."""
+        samples: list[Sample] = []
+        while len(samples) < params.n:
+            batch = min(self.config.parallel, params.n - len(samples))
+            request = {**body, **request_fields(params.with_n(batch, params.seed + len(samples)))}
+            with self._lock:
+                handle = (
+                    self._server.handle_chat_completions
+                    if kind == "chat"
+                    else self._server.handle_completions
+                )
+                response = handle(request)
+            samples += parse_choices(response, kind)
+        return samples
+
+
+def request_fields(params: SamplingParams) -> dict[str, Any]:
+    """OpenAI request fields for the sampling parameters (llama.cpp and vLLM take top_k too)."""
+    fields: dict[str, Any] = {
+        "n": params.n,
+        "temperature": params.temperature,
+        "top_p": params.top_p,
+        "max_tokens": params.max_tokens,
+        "seed": params.seed,
+    }
+    if params.top_k:
+        fields["top_k"] = params.top_k
+    if params.stop:
+        fields["stop"] = list(params.stop)
+    if params.logprobs:
+        fields["logprobs"] = True
+    return fields
+
+
+def parse_choices(response: Any, kind: str) -> list[Sample]:
+    """Samples from an OpenAI-style response; an error response becomes a PerfcoderError."""
+    if not isinstance(response, dict):
+        raise PerfcoderError(f"model returned no JSON object: {str(response)[:200]}")
+    if "error" in response:
+        error = response["error"]
+        message = error.get("message", error) if isinstance(error, dict) else error
+        raise PerfcoderError(f"model request failed: {message}")
+    samples = []
+    for choice in response.get("choices", []):
+        text = choice["message"].get("content") or "" if kind == "chat" else choice.get("text", "")
+        logprobs = choice.get("logprobs") or {}
+        tokens = logprobs.get("content") or [] if isinstance(logprobs, dict) else []
+        samples.append(
+            Sample(
+                text=text,
+                finish_reason=choice.get("finish_reason") or "stop",
+                token_logprobs=[float(t["logprob"]) for t in tokens if "logprob" in t],
+                completion_tokens=len(tokens),
+            )
+        )
+    return samples

@@ -1,0 +1,53 @@
+"""`--model` names a backend: a bundled model name, a `.gguf` file, `openai:MODEL` (with a base URL),
+or a Hugging Face model directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.models.base import Backend
+from perfcoder.models.cache import CachedBackend
+from perfcoder.models.llamacpp import LlamaCppBackend, LlamaCppConfig
+from perfcoder.models.openai_http import DEFAULT_KEY_ENV, OpenAIBackend
+from perfcoder.models.weights import BUNDLED, DEFAULT_MODEL, model_file
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    model: str = DEFAULT_MODEL
+    base_url: str | None = None  # openai: endpoints
+    api_key_env: str = DEFAULT_KEY_ENV
+    threads: int = 1  # llama.cpp threads (1 beside sandboxed runs on 2 cores; see notes on busy-waiting)
+    parallel: int = 4
+    context: int = 4096
+    cache: bool = True
+    cache_dir: Path | None = None
+
+
+def load_backend(config: ModelConfig) -> Backend:
+    """The backend `config.model` names, wrapped in the generation cache."""
+    return CachedBackend(_backend(config), config.cache_dir, config.cache)
+
+
+def _backend(config: ModelConfig) -> Backend:
+    spec = config.model
+    engine = LlamaCppConfig(threads=config.threads, parallel=config.parallel, context=config.context)
+    if spec in BUNDLED:
+        bundled = BUNDLED[spec]
+        path = model_file(bundled, config.cache_dir)
+        return LlamaCppBackend(path, LlamaCppConfig(**{**engine.__dict__, "file_sha256": bundled.sha256}))
+    if spec.startswith("openai:"):
+        return OpenAIBackend(spec.removeprefix("openai:"), config.base_url, config.api_key_env)
+    path = Path(spec)
+    if path.suffix == ".gguf":
+        return LlamaCppBackend(path, engine)
+    if path.is_dir():
+        from perfcoder.models.transformers_backend import TransformersBackend
+
+        return TransformersBackend(path)
+    known = ", ".join(BUNDLED)
+    raise PerfcoderError(
+        f"unknown model {spec!r}: use one of {known}, a .gguf file, openai:NAME or a HF directory"
+    )
