@@ -8,7 +8,8 @@
 A tests root holds {problem_id}/input.{i}.txt, output.{i}.txt; here each {problem_id} is a link to the
 example's tests rather than a copy.
 
-Run: `.venv/bin/python examples/datasets/make.py`.
+It also writes the built-in few-shot pools (perfcoder/strategies/fewshot/*.jsonl, same schema) from a
+few short examples. Run: `.venv/bin/python examples/datasets/make.py`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from pathlib import Path
 
 HERE = Path(__file__).parent
 EXAMPLES = HERE.parent
+FEWSHOT = EXAMPLES.parent / "perfcoder" / "strategies" / "fewshot"  # the built-in few-shot pools
+FEWSHOT_EXAMPLES = {
+    "cpp": ("string_build", "tribonacci", "distinct_count"),
+    "python": ("distinct_count", "print_join", "membership"),
+}
 
 
 def test_files(example: Path) -> list[tuple[int, str, str]]:
@@ -72,6 +78,20 @@ def iclr_rows(tests_root: Path) -> list[dict[str, object]]:
     return rows
 
 
+def fewshot_rows(language: str) -> list[dict[str, object]]:
+    ext = {"cpp": "cpp", "python": "py"}[language]
+    return [
+        {
+            "problem_id": name,
+            "language": language,
+            "submission_id_v0": f"{name}-slow",
+            "input": (EXAMPLES / language / name / f"slow.{ext}").read_text(),
+            "target": (EXAMPLES / language / name / f"fast.{ext}").read_text(),
+        }
+        for name in FEWSHOT_EXAMPLES[language]
+    ]
+
+
 def write_jsonl(path: Path, rows: list[dict[str, object]]) -> None:
     path.write_text("".join(json.dumps(row) + "\n" for row in rows))
 
@@ -82,6 +102,9 @@ def main() -> None:
     write_jsonl(HERE / "pie2023-python.jsonl", pie2023_rows(HERE / "tests-python", inline=False))
     write_jsonl(HERE / "pie2023-python-inline.jsonl", pie2023_rows(HERE / "tests-python", inline=True))
     write_jsonl(HERE / "pie-iclr-cpp.jsonl", iclr_rows(HERE / "tests-cpp"))
+    FEWSHOT.mkdir(exist_ok=True)
+    for language in FEWSHOT_EXAMPLES:
+        write_jsonl(FEWSHOT / f"{language}.jsonl", fewshot_rows(language))
 
 
 if __name__ == "__main__":
