@@ -13,6 +13,7 @@ from rich.logging import RichHandler
 
 from perfcoder.cli import options as opt
 from perfcoder.cli.evaluate import evaluate
+from perfcoder.cli.generate import generate
 from perfcoder.cli.optimize import optimize
 from perfcoder.cli.render import (
     comparison_summary,
@@ -126,6 +127,7 @@ def bench(
 
 cli.command()(evaluate)
 cli.command()(optimize)
+cli.command()(generate)
 cli.add_typer(tests_app, name="tests")
 
 

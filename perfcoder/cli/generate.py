@@ -1,0 +1,115 @@
+"""`perfcoder generate`: sample a model on HumanEval-format tasks and write `{task_id, completion}` rows
+for `perfcoder evaluate --tasks ... --samples ...`; `--strategy alphacode` writes only the selected
+submissions. Rows are appended task by task, so an interrupted run resumes."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from perfcoder.cli import model_options as mo
+from perfcoder.cli import options as opt
+from perfcoder.cli.render import progress_bar, stdout
+from perfcoder.data.codegen import load_tasks, tasks_path
+from perfcoder.data.remote import resolve
+from perfcoder.data.rows import read_jsonl
+from perfcoder.execution.engine import Executor
+from perfcoder.models.registry import load_backend
+from perfcoder.strategies.codegen import MAX_SUBMISSIONS, alphacode_select, sample_task
+
+GENERATE_STRATEGIES = ("direct", "alphacode")
+
+
+def generate(
+    tasks: Annotated[str, typer.Argument(help="HumanEval/MBPP-format jsonl(.gz), URL, or 'humaneval'.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Samples jsonl (appended; reruns resume).")],
+    n: Annotated[int, typer.Option("-n", help="Samples per task.")] = 1,
+    strategy: Annotated[str, typer.Option("--strategy", "-s", help="direct or alphacode.")] = "direct",
+    submissions: Annotated[
+        int, typer.Option("--submissions", help="alphacode: kept per task.")
+    ] = MAX_SUBMISSIONS,
+    limit: Annotated[int, typer.Option("--limit", help="Only the first N tasks (0: all).")] = 0,
+    model: mo.ModelOption = "",
+    base_url: mo.BaseUrlOption = None,
+    api_key_env: mo.KeyEnvOption = "",
+    temperature: mo.TemperatureOption = 0.8,
+    top_p: mo.TopPOption = 0.95,
+    top_k: mo.TopKOption = 0,
+    max_tokens: mo.MaxTokensOption = 512,
+    seed: mo.SeedOption = 0,
+    threads: mo.ThreadsOption = 1,
+    no_cache: mo.NoCacheOption = False,
+    as_json: opt.JsonOption = False,
+    jobs: opt.JobsOption = 0,
+    time_limit: opt.TimeOption = None,
+    memory_limit: opt.MemoryOption = None,
+    flags: opt.FlagsOption = None,
+    compare: opt.CompareOption = None,
+    tolerance: opt.ToleranceOption = None,
+    checker: opt.CheckerOption = None,
+    isolation: opt.IsolationOption = None,
+    no_store: opt.NoStoreOption = False,
+    config: opt.ConfigOption = None,
+) -> None:
+    """Sample N completions per task (greedy with --temperature 0); alphacode filters and clusters them."""
+    options = dict(locals())
+    settings = opt.settings_from(options)
+    if strategy not in GENERATE_STRATEGIES:
+        raise typer.BadParameter(f"one of {', '.join(GENERATE_STRATEGIES)}", param_hint="--strategy")
+    if n < 1 or submissions < 1:
+        raise typer.BadParameter("-n and --submissions must be at least 1")
+    params = mo.sampling(temperature, top_p, top_k, max_tokens, seed).with_n(
+        n if temperature > 0 else 1, seed
+    )
+    loaded = load_tasks(resolve(tasks_path(tasks), settings.cache_dir))
+    chosen = loaded.items[:limit] if limit else loaded.items
+    done = (
+        {str(r.get("task_id")) for _, r in read_jsonl(output) if isinstance(r, dict)}
+        if output.exists()
+        else set()
+    )
+    todo = [task for task in chosen if task.task_id not in done]
+    run_config = {key: str(value) if isinstance(value, Path) else value for key, value in options.items()}
+    output.with_name(output.name + ".config.json").write_text(json.dumps(run_config, indent=2) + "\n")
+    backend = load_backend(
+        mo.model_config(model, base_url, api_key_env, threads, no_cache, settings.cache_dir)
+    )
+    executor = Executor(settings)
+    started, written = time.monotonic(), 0
+    try:
+        with (
+            progress_bar(len(todo), f"sampling ({strategy})", not as_json) as advance,
+            output.open("a") as sink,
+        ):
+            for task in todo:
+                completions = sample_task(task, backend, params)
+                if strategy == "alphacode":
+                    completions = alphacode_select(task, completions, executor, submissions)
+                for rank, completion in enumerate(completions):
+                    row = {
+                        "task_id": task.task_id,
+                        "completion": completion,
+                        "strategy": strategy,
+                        "rank": rank,
+                    }
+                    sink.write(json.dumps(row) + "\n")
+                    written += 1
+                sink.flush()
+                advance()
+    finally:
+        backend.close()
+        executor.close()
+    summary: dict[str, Any] = {
+        "tasks": len(chosen),
+        "resumed": len(chosen) - len(todo),
+        "samples_written": written,
+        "skipped": len(loaded.skipped),
+        "skipped_rows": [str(row) for row in loaded.skipped],
+        "output": str(output),
+        "wall_s": round(time.monotonic() - started, 1),
+    }
+    print(json.dumps(summary)) if as_json else stdout.print(summary)
