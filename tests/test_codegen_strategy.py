@@ -1,0 +1,72 @@
+"""Code-generation sampling and AlphaCode's filter-and-cluster selection, in the real sandbox."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from perfcoder.data.codegen import CodegenTask, load_tasks
+from perfcoder.execution.engine import Executor
+from perfcoder.models.base import SamplingParams
+from perfcoder.models.llamacpp import LlamaCppBackend
+from perfcoder.models.weights import BUNDLED, model_file
+from perfcoder.strategies.codegen import alphacode_select, prompt_examples, sample_task
+from tests.test_cli import perfcoder
+from tests.test_data_loaders import DATASETS
+
+ADD = CodegenTask(
+    "T/0",
+    'def add(a, b):\n    """Sum.\n    >>> add(2, 3)\n    5\n    >>> add(0, 0)\n    0\n    """\n',
+    "add",
+    "    return a + b\n",
+    "def check(candidate):\n    assert candidate(1, 1) == 2\n",
+    style="candidate",
+)
+
+
+def test_prompt_examples_are_the_doctests() -> None:
+    assert [(e.call, e.expected) for e in prompt_examples(ADD)] == [("add(2, 3)", "5"), ("add(0, 0)", "0")]
+
+
+def test_alphacode_filters_on_examples_and_keeps_one_per_cluster(executor: Executor) -> None:
+    completions = [
+        "    return 5 if a else 0\n",  # passes both examples, differs elsewhere
+        "    return a - b\n",  # fails add(2, 3)
+        "    return a + b\n",
+        "    return b + a\n",  # same behaviour as a + b
+        "    return a +\n",  # does not even parse
+    ]
+    chosen = alphacode_select(ADD, completions, executor)
+    assert chosen == ["    return a + b\n", "    return 5 if a else 0\n"]  # largest cluster first
+    assert alphacode_select(ADD, completions, executor, limit=1) == ["    return a + b\n"]
+
+
+def test_without_examples_nothing_is_filtered(executor: Executor) -> None:
+    task = load_tasks(DATASETS / "tasks-humaneval.jsonl").items[0]
+    assert alphacode_select(task, ["a", "b", "a"], executor) == ["a", "b"]
+
+
+def test_sampling_a_real_model_gives_n_completions() -> None:
+    backend = LlamaCppBackend(model_file(BUNDLED["smollm2-135m"]))
+    try:
+        completions = sample_task(ADD, backend, SamplingParams(n=3, max_tokens=32, seed=3))
+    finally:
+        backend.close()
+    assert len(completions) == 3
+    assert not any("\ndef " in c for c in completions)  # stopped where the function ends
+
+
+def test_generate_then_evaluate(private_cache: Path, tmp_path: Path) -> None:
+    out = tmp_path / "samples.jsonl"
+    args = ["generate", DATASETS / "tasks-humaneval.jsonl", "-o", out, "-n", "2", "--model", "smollm2-135m"]
+    done = perfcoder(*args, "--max-tokens", "48", "--json", "--limit", "2", cache=private_cache)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["samples_written"] == 4
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["task_id"] for r in rows] == ["Own/0", "Own/0", "Own/1", "Own/1"]
+    again = perfcoder(*args, "--max-tokens", "48", "--json", "--limit", "2", cache=private_cache)
+    assert json.loads(again.stdout)["resumed"] == 2 and len(out.read_text().splitlines()) == 4
+    scored = perfcoder("evaluate", "--tasks", DATASETS / "tasks-humaneval.jsonl", "--samples", out, "--json",
+                       "--time-limit", "2", cache=private_cache)  # fmt: skip
+    result = json.loads(scored.stdout)
+    assert result["n"] == 2 and result["samples"] == 4 and 0.0 <= result["pass@1"] <= 1.0
