@@ -1,0 +1,69 @@
+"""`perfcoder optimize` end to end with a real (tiny) model, the real sandbox and cost model."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.test_cli import perfcoder
+from tests.test_data_loaders import DATASETS, write_rows
+from tests.test_evaluate import evaluate
+
+PRIME = Path(__file__).resolve().parent.parent / "examples" / "python" / "prime_sum"
+TINY = ("--model", "smollm2-135m", "--max-tokens", "160", "--cost", "instructions")
+
+
+def test_optimize_never_returns_a_failing_program(private_cache: Path, tmp_path: Path) -> None:
+    shutil.copy(PRIME / "slow.py", tmp_path / "slow.py")
+    tests = tmp_path / "tests.json"
+    tests.write_text(
+        json.dumps([{"input": "10\n", "output": "17\n"}, {"input": "100\n", "output": "1060\n"}])
+    )
+    done = perfcoder(
+        "optimize", tmp_path / "slow.py", "--tests", tests, "-k", "2", *TINY, "--json", cache=private_cache
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert set(result) >= {"speedup", "verdict", "output", "candidates"} and len(result["candidates"]) == 2
+    assert result["verdict"] == "accepted"
+    written = Path(result["output"])
+    assert written == tmp_path / "slow.optimized.py"
+    if result["speedup"] == 1.0:  # no candidate beat the input: the input comes back unchanged
+        assert written.read_text() == (PRIME / "slow.py").read_text()
+    else:
+        accepted = [c for c in result["candidates"] if c["verdict"] == "accepted"]
+        assert max(c["speedup"] for c in accepted) == result["speedup"] > 1.0
+    run = json.loads((tmp_path / "slow.optimized.py.run.json").read_text())
+    assert run["config"]["k"] == 2 and len(run["result"]["candidates"]) == 2
+
+
+def test_optimize_pairs_writes_predictions_that_evaluate_reads(private_cache: Path, tmp_path: Path) -> None:
+    rows = [json.loads(line) for line in (DATASETS / "pie2023-python-inline.jsonl").read_text().splitlines()]
+    pairs = write_rows(tmp_path / "pairs.jsonl", [r for r in rows if r["problem_id"] == "prime_sum"])
+    predictions = tmp_path / "predictions.jsonl"
+    done = perfcoder(
+        "optimize", "--pairs", pairs, "-o", predictions, "-k", "2", *TINY, "--json", cache=private_cache
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["written"] == 1
+    (row,) = [json.loads(line) for line in predictions.read_text().splitlines()]
+    assert row["id"] == "prime_sum-slow" and len(row["generated_answers"]) == 2
+    again = perfcoder(
+        "optimize", "--pairs", pairs, "-o", predictions, "-k", "2", *TINY, "--json", cache=private_cache
+    )
+    assert json.loads(again.stdout)["resumed"] == 1 and len(predictions.read_text().splitlines()) == 1
+    scored = evaluate(private_cache, "--pairs", pairs, "--predictions", predictions, "--cost", "instructions")
+    assert scored["n"] == 1 and scored["speedup"] == row["best_speedup"]
+
+
+def test_bad_model_inputs_are_one_line_errors(private_cache: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF but not really")
+    tests = tmp_path / "tests.json"
+    tests.write_text(json.dumps([{"input": "10\n", "output": "17\n"}]))
+    args = ("optimize", PRIME / "slow.py", "--tests", tests, "--cost", "instructions")
+    done = perfcoder(*args, "--model", str(broken), cache=private_cache)
+    assert done.returncode == 2 and "cannot load it" in done.stderr and "Traceback" not in done.stderr
+    done = perfcoder(*args, "--model", "openai:x", "--base-url", "http://127.0.0.1:9", cache=private_cache)
+    assert done.returncode == 2 and "cannot reach" in done.stderr and "Traceback" not in done.stderr
