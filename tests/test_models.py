@@ -144,10 +144,49 @@ def test_model_names_resolve(tmp_path: Path) -> None:
         load_backend(ModelConfig(model=str(broken), cache_dir=tmp_path))
 
 
-@pytest.mark.skipif(
+needs_torch = pytest.mark.skipif(
     not (importlib.util.find_spec("torch") and importlib.util.find_spec("transformers")),
     reason="transformers and torch not installed (pip install 'perfcoder[transformers]')",
 )
+
+
+def tiny_hf_model(directory: Path) -> Path:
+    """A real (random, 1-layer) Llama model with a word-level tokenizer and a chat template."""
+    import torch
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
+
+    words = ["<eos>", "<unk>", "print", "(", ")", "1", "def", "f", ":", "return", "x", "+", " ", "user"]
+    tokenizer = Tokenizer(models.WordLevel({w: i for i, w in enumerate(words)}, unk_token="<unk>"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Split(pattern=" ", behavior="isolated")
+    fast = PreTrainedTokenizerFast(tokenizer_object=tokenizer, eos_token="<eos>", unk_token="<unk>")
+    fast.chat_template = "{% for m in messages %}{{ m['role'] }} {{ m['content'] }} {% endfor %}"
+    fast.save_pretrained(directory)
+    torch.manual_seed(0)
+    config = LlamaConfig(vocab_size=len(words), hidden_size=16, intermediate_size=32, num_hidden_layers=1,
+                         num_attention_heads=2, num_key_value_heads=2, max_position_embeddings=64,
+                         eos_token_id=0, bos_token_id=0, pad_token_id=0)  # fmt: skip
+    LlamaForCausalLM(config).save_pretrained(directory)
+    return directory
+
+
+@needs_torch
+def test_transformers_backend_samples_a_real_model(tmp_path: Path) -> None:
+    backend = load_backend(ModelConfig(model=str(tiny_hf_model(tmp_path / "hf")), cache_dir=tmp_path))
+    params = SamplingParams(n=3, max_tokens=6, seed=1, logprobs=True)
+    samples = backend.chat([{"role": "user", "content": "print ( 1 )"}], params)
+    assert len(samples) == 3
+    assert all(len(s.token_logprobs) == s.completion_tokens <= 6 for s in samples)
+    assert all(lp <= 0 for s in samples for lp in s.token_logprobs)
+    again = load_backend(ModelConfig(model=str(tmp_path / "hf"), cache=False)).chat(
+        [{"role": "user", "content": "print ( 1 )"}], params
+    )
+    assert [s.text for s in again] == [s.text for s in samples]  # the seed fixes the samples
+    (greedy,) = backend.complete("def f", SamplingParams(temperature=0, max_tokens=4))
+    assert greedy.completion_tokens <= 4
+
+
+@needs_torch
 def test_transformers_backend_needs_a_model_directory(tmp_path: Path) -> None:
     from perfcoder.models.transformers_backend import TransformersBackend
 

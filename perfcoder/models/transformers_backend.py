@@ -22,9 +22,9 @@ class TransformersBackend(Backend):
             raise PerfcoderError(f"{directory}: not a Hugging Face model directory (no config.json)")
         self.directory = directory
         self._torch = torch
-        self.tokenizer = AutoTokenizer.from_pretrained(directory)
-        self.model = AutoModelForCausalLM.from_pretrained(directory, torch_dtype=torch.float32)
-        self.model.eval()
+        self.tokenizer: Any = AutoTokenizer.from_pretrained(directory)  # Any: transformers' unions are loose
+        self.model: Any = AutoModelForCausalLM.from_pretrained(directory, dtype=torch.float32)
+        self.model.train(False)  # inference mode: no dropout
         self.chat_model = self.tokenizer.chat_template is not None
         self._weights = digest((directory / "config.json").read_bytes(), *_weight_stamps(directory))
 
