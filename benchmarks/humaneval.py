@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("-n", type=int, default=8)
     args = parser.parse_args()
-    model = ["--model", args.model]
+    model = ["--model", args.model, "--threads", "2"]
     results: dict[str, Any] = {"model": args.model, "tasks": args.limit, "n": args.n}
     with tempfile.TemporaryDirectory() as scratch:
         work = Path(scratch)

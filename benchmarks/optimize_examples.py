@@ -36,7 +36,7 @@ def optimize(
     program: Path, tests: Path, out: Path, model: str, extra: list[str]
 ) -> tuple[float, dict[str, Any]]:
     command = [sys.executable, "-m", "perfcoder", "optimize", str(program), "--tests", str(tests),
-               "-o", str(out), "--model", model, "--json", *extra]  # fmt: skip
+               "-o", str(out), "--model", model, "--threads", "2", "--json", *extra]  # fmt: skip
     start = time.monotonic()
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
