@@ -56,6 +56,7 @@ ReportOption = Annotated[
 KOption = Annotated[int | None, typer.Option("-k", help="Best@k: the first k answers of each prediction.")]
 
 
+@opt.with_execution_options
 def evaluate(
     pairs: PairsOption = None,
     predictions: PredictionsOption = None,
@@ -69,21 +70,11 @@ def evaluate(
     as_json: opt.JsonOption = False,
     report: ReportOption = None,
     repeats: opt.RepeatsOption = DEFAULT_REPEATS,
-    jobs: opt.JobsOption = 0,
-    time_limit: opt.TimeOption = None,
-    memory_limit: opt.MemoryOption = None,
-    flags: opt.FlagsOption = None,
-    compare: opt.CompareOption = None,
-    tolerance: opt.ToleranceOption = None,
-    checker: opt.CheckerOption = None,
-    isolation: opt.IsolationOption = None,
-    no_store: opt.NoStoreOption = False,
-    config: opt.ConfigOption = None,
+    settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Score a model: --pairs [--predictions] for optimization, --tasks [--samples] for code generation.
     Without predictions or samples, the dataset's own fast programs or solutions are scored."""
     options = dict(locals())
-    settings = opt.settings_from(options)
     if (pairs is None) == (tasks is None):
         raise typer.BadParameter("give either --pairs or --tasks", param_hint="--pairs/--tasks")
     if k is not None and k < 1:
@@ -94,7 +85,7 @@ def evaluate(
         assert tasks is not None
         summary, records, document = _evaluate_tasks(tasks, samples, settings, not as_json)
     if report is not None:
-        run_config = {key: str(value) if isinstance(value, Path) else value for key, value in options.items()}
+        run_config = opt.run_record(options)
         write_report(report, document, run_config, summary, records)
     if as_json:
         print(json.dumps(summary))

@@ -17,13 +17,14 @@ from perfcoder.cli.render import progress_bar, stdout
 from perfcoder.data.codegen import load_tasks, tasks_path
 from perfcoder.data.remote import resolve
 from perfcoder.data.rows import read_jsonl
-from perfcoder.execution.engine import Executor
+from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.models.registry import load_backend
 from perfcoder.strategies.codegen import MAX_SUBMISSIONS, alphacode_select, sample_task
 
 GENERATE_STRATEGIES = ("direct", "alphacode")
 
 
+@opt.with_execution_options
 def generate(
     tasks: Annotated[str, typer.Argument(help="HumanEval/MBPP-format jsonl(.gz), URL, or 'humaneval'.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Samples jsonl (appended; reruns resume).")],
@@ -44,20 +45,10 @@ def generate(
     threads: mo.ThreadsOption = 1,
     no_cache: mo.NoCacheOption = False,
     as_json: opt.JsonOption = False,
-    jobs: opt.JobsOption = 0,
-    time_limit: opt.TimeOption = None,
-    memory_limit: opt.MemoryOption = None,
-    flags: opt.FlagsOption = None,
-    compare: opt.CompareOption = None,
-    tolerance: opt.ToleranceOption = None,
-    checker: opt.CheckerOption = None,
-    isolation: opt.IsolationOption = None,
-    no_store: opt.NoStoreOption = False,
-    config: opt.ConfigOption = None,
+    settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Sample N completions per task (greedy with --temperature 0); alphacode filters and clusters them."""
     options = dict(locals())
-    settings = opt.settings_from(options)
     if strategy not in GENERATE_STRATEGIES:
         raise typer.BadParameter(f"one of {', '.join(GENERATE_STRATEGIES)}", param_hint="--strategy")
     if n < 1 or submissions < 1:
@@ -73,7 +64,7 @@ def generate(
         else set()
     )
     todo = [task for task in chosen if task.task_id not in done]
-    run_config = {key: str(value) if isinstance(value, Path) else value for key, value in options.items()}
+    run_config = opt.run_record(options)
     output.with_name(output.name + ".config.json").write_text(json.dumps(run_config, indent=2) + "\n")
     backend = load_backend(
         mo.model_config(model, base_url, api_key_env, threads, no_cache, settings.cache_dir)

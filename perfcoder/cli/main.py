@@ -28,6 +28,7 @@ from perfcoder.cli.testgen import tests_app
 from perfcoder.data.testsuite import load_tests
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named, language_of
 from perfcoder.execution.source import read_source
 from perfcoder.measure.models import DEFAULT_REPEATS, NATIVE, cost_model
@@ -45,6 +46,7 @@ def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) ->
 
 
 @cli.command()
+@opt.with_execution_options
 def run(
     program: Annotated[Path, typer.Argument(help="The program to judge (.cpp or .py).")],
     tests: opt.TestsOption,
@@ -53,19 +55,9 @@ def run(
     as_json: opt.JsonOption = False,
     subtract_startup: opt.StartupOption = False,
     repeats: opt.RepeatsOption = DEFAULT_REPEATS,
-    jobs: opt.JobsOption = 0,
-    time_limit: opt.TimeOption = None,
-    memory_limit: opt.MemoryOption = None,
-    flags: opt.FlagsOption = None,
-    compare: opt.CompareOption = None,
-    tolerance: opt.ToleranceOption = None,
-    checker: opt.CheckerOption = None,
-    isolation: opt.IsolationOption = None,
-    no_store: opt.NoStoreOption = False,
-    config: opt.ConfigOption = None,
+    settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Judge PROGRAM on TESTS in the sandbox (and measure it with --cost); exit 0 when all tests pass."""
-    settings = opt.settings_from(locals())
     lang = language_named(language) if language else language_of(program)
     code, suite = read_source(program), load_tests(tests)
     model = cost_model(cost) if cost else None
@@ -84,6 +76,7 @@ def run(
 
 
 @cli.command()
+@opt.with_execution_options
 def bench(
     slow: Annotated[Path, typer.Argument(help="The original program.")],
     fast: Annotated[Path, typer.Argument(help="The program claimed to be faster.")],
@@ -93,19 +86,9 @@ def bench(
     as_json: opt.JsonOption = False,
     subtract_startup: opt.StartupOption = False,
     repeats: opt.RepeatsOption = DEFAULT_REPEATS,
-    jobs: opt.JobsOption = 0,
-    time_limit: opt.TimeOption = None,
-    memory_limit: opt.MemoryOption = None,
-    flags: opt.FlagsOption = None,
-    compare: opt.CompareOption = None,
-    tolerance: opt.ToleranceOption = None,
-    checker: opt.CheckerOption = None,
-    isolation: opt.IsolationOption = None,
-    no_store: opt.NoStoreOption = False,
-    config: opt.ConfigOption = None,
+    settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Measure SLOW and FAST on TESTS: verdicts, costs and speedup = cost(SLOW) / cost(FAST)."""
-    settings = opt.settings_from(locals())
     lang = language_named(language) if language else language_of(slow)
     if language is None and language_of(fast) != lang:
         raise PerfcoderError(f"{slow} and {fast} are in different languages")

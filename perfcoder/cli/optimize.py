@@ -39,6 +39,7 @@ ExamplesOption = Annotated[
 ]
 
 
+@opt.with_execution_options
 def optimize(
     program: Annotated[Path | None, typer.Argument(help="The program to speed up (.cpp or .py).")] = None,
     tests: Annotated[
@@ -69,21 +70,11 @@ def optimize(
     language: opt.LanguageOption = None,
     as_json: opt.JsonOption = False,
     repeats: opt.RepeatsOption = DEFAULT_REPEATS,
-    jobs: opt.JobsOption = 0,
-    time_limit: opt.TimeOption = None,
-    memory_limit: opt.MemoryOption = None,
-    flags: opt.FlagsOption = None,
-    compare: opt.CompareOption = None,
-    tolerance: opt.ToleranceOption = None,
-    checker: opt.CheckerOption = None,
-    isolation: opt.IsolationOption = None,
-    no_store: opt.NoStoreOption = False,
-    config: opt.ConfigOption = None,
+    settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Ask a model for faster versions of PROGRAM, judge and measure each in the sandbox, keep the fastest
     that passes every test. Never returns a program that fails a test."""
     options = dict(locals())
-    settings = opt.settings_from(options)
     if (program is None) == (pairs is None):
         raise typer.BadParameter("give either PROGRAM with --tests, or --pairs", param_hint="PROGRAM/--pairs")
     if k < 1 or rounds < 1:
@@ -91,7 +82,7 @@ def optimize(
     search = SearchConfig(
         k=k, rounds=rounds, sampling=mo.sampling(temperature, top_p, top_k, max_tokens, seed)
     )
-    run_config = {key: str(value) if isinstance(value, Path) else value for key, value in options.items()}
+    run_config = opt.run_record(options)
     mconfig = mo.model_config(model, base_url, api_key_env, threads, no_cache, settings.cache_dir)
     if program is not None:
         if tests is None:

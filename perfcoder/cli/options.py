@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import functools
+import inspect
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
-from perfcoder.execution.config import load_config
+from perfcoder.execution.config import config_to_mapping, load_config
 from perfcoder.execution.engine import ExecutionConfig
 
 T = TypeVar("T")
@@ -52,22 +54,50 @@ NoStoreOption = Annotated[bool, typer.Option("--no-store", help="Neither read no
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML file with execution settings.")]
 
 
-EXECUTION_OPTIONS = (
-    "jobs",
-    "time_limit",
-    "memory_limit",
-    "flags",
-    "compare",
-    "tolerance",
-    "checker",
-    "isolation",
-    "no_store",
-)
+DEFAULT_SETTINGS = ExecutionConfig()  # replaced by the options' settings on every call
+
+EXECUTION_PARAMETERS = [
+    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+    for name, annotation, default in (
+        ("jobs", JobsOption, 0),
+        ("time_limit", TimeOption, None),
+        ("memory_limit", MemoryOption, None),
+        ("flags", FlagsOption, None),
+        ("compare", CompareOption, None),
+        ("tolerance", ToleranceOption, None),
+        ("checker", CheckerOption, None),
+        ("isolation", IsolationOption, None),
+        ("no_store", NoStoreOption, False),
+        ("config", ConfigOption, None),
+    )
+]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
-def settings_from(options: Mapping[str, Any]) -> ExecutionConfig:
-    """The execution settings among a command's options (`locals()` of a command that runs programs)."""
-    return build_config(options["config"], **{name: options[name] for name in EXECUTION_OPTIONS})
+def with_execution_options(command: F) -> F:
+    """Give a command the shared execution options (typer has no option groups): they are added to its
+    signature, and the command receives them folded into one `settings: ExecutionConfig` argument."""
+    signature = inspect.signature(command, eval_str=True)
+    own = [p for p in signature.parameters.values() if p.name != "settings"]
+
+    @functools.wraps(command)
+    def wrapper(**kwargs: Any) -> Any:
+        shared = {parameter.name: kwargs.pop(parameter.name) for parameter in EXECUTION_PARAMETERS}
+        return command(**kwargs, settings=build_config(shared.pop("config"), **shared))
+
+    wrapper.__signature__ = signature.replace(parameters=[*own, *EXECUTION_PARAMETERS])  # type: ignore[attr-defined]
+    wrapper.__annotations__ = {p.name: p.annotation for p in wrapper.__signature__.parameters.values()}  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+def run_record(options: Mapping[str, Any]) -> dict[str, Any]:
+    """A command's options as plain data (execution settings in full), written next to its results."""
+    settings = options.get("settings")
+    plain = {key: str(value) if isinstance(value, Path) else value for key, value in options.items()}
+    plain.pop("settings", None)
+    execution = config_to_mapping(settings) if isinstance(settings, ExecutionConfig) else None
+    return {**plain, "execution": execution}
 
 
 def build_config(

@@ -20,7 +20,7 @@ from perfcoder.data.sources import TestSources
 from perfcoder.data.testgen import TestGenConfig, accepted_references, generate_tests
 from perfcoder.data.testsuite import load_tests, write_tests
 from perfcoder.errors import PerfcoderError
-from perfcoder.execution.engine import Executor, Program
+from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import Language, language_named, language_of
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
@@ -37,6 +37,7 @@ ScalesOption = Annotated[str, typer.Option("--scales", help="Size multipliers fo
 
 
 @tests_app.command()
+@opt.with_execution_options
 def generate(
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Directory for the tests (a root with --pairs).")
@@ -53,19 +54,9 @@ def generate(
     no_mutate: Annotated[bool, typer.Option("--no-mutate", help="Only the generator makes inputs.")] = False,
     language: opt.LanguageOption = None,
     as_json: opt.JsonOption = False,
-    jobs: opt.JobsOption = 0,
-    time_limit: opt.TimeOption = None,
-    memory_limit: opt.MemoryOption = None,
-    flags: opt.FlagsOption = None,
-    compare: opt.CompareOption = None,
-    tolerance: opt.ToleranceOption = None,
-    checker: opt.CheckerOption = None,
-    isolation: opt.IsolationOption = None,
-    no_store: opt.NoStoreOption = False,
-    config: opt.ConfigOption = None,
+    settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """New tests (samples first, then generated) whose outputs all accepted references agree on."""
-    settings = opt.settings_from(locals())
     gen_config = TestGenConfig(count, _scales(scales), seed=seed, mutate=not no_mutate)
     if (pairs is None) == (tests is None):
         raise typer.BadParameter(
