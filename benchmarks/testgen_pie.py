@@ -26,9 +26,10 @@ def main() -> None:
         sys.exit(f"{DATA} not found: this benchmark reads the shared development data")
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "tests"
-        command = [sys.executable, "-m", "perfcoder", "tests", "generate",
-                   "--pairs", str(DATA / "pie-py-dev.jsonl"), "--statements", str(DATA / "codenet-statements-dev"),
-                   "-o", str(out), "-n", "6", "--scales", "1,4,16", "--time-limit", "2", "--json"]  # fmt: skip
+        pairs, statements = DATA / "pie-py-dev.jsonl", DATA / "codenet-statements-dev"
+        command = [sys.executable, "-m", "perfcoder", "tests", "generate", "--pairs", str(pairs),
+                   "--statements", str(statements), "-o", str(out), "-n", "6", "--scales", "1,4,16",
+                   "--time-limit", "2", "--json"]  # fmt: skip
         start = time.monotonic()
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         wall = time.monotonic() - start
