@@ -27,9 +27,9 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named, language_of
 from perfcoder.execution.source import read_source
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import DEFAULT_REPEATS, cost_model
+from perfcoder.measure.models import DEFAULT_REPEATS, CostModel, cost_model
 from perfcoder.models.base import Backend
-from perfcoder.models.registry import load_backend
+from perfcoder.models.registry import ModelConfig, load_backend
 from perfcoder.strategies.catalog import STRATEGIES, make_strategy
 from perfcoder.strategies.optimize import OptimizeResult, SearchConfig, optimize_program
 
@@ -101,7 +101,7 @@ def _optimize_one(
     settings: ExecutionConfig,
     options: dict[str, Any],
     run_config: dict[str, Any],
-    mconfig: Any,
+    mconfig: ModelConfig,
 ) -> None:
     lang = language_named(options["language"]) if options["language"] else language_of(program)
     code, suite = read_source(program), load_tests(tests)
@@ -133,7 +133,7 @@ def _optimize_pairs(
     settings: ExecutionConfig,
     options: dict[str, Any],
     run_config: dict[str, Any],
-    mconfig: Any,
+    mconfig: ModelConfig,
 ) -> None:
     """PIE-style predictions, one row per pair, appended as each pair finishes (a rerun resumes)."""
     if output is None:
@@ -185,7 +185,7 @@ def _pair_row(
     search: SearchConfig,
     settings: ExecutionConfig,
     options: dict[str, Any],
-    model: Any,
+    model: CostModel,
 ) -> dict[str, Any] | str:
     try:
         tests = sources.for_pair(pair)
@@ -210,7 +210,7 @@ def _pair_row(
     }
 
 
-def _load(mconfig: Any, show: bool) -> Backend:
+def _load(mconfig: ModelConfig, show: bool) -> Backend:
     if show:
         with stderr.status(f"loading model {mconfig.model}"):
             return load_backend(mconfig)
