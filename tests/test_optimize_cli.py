@@ -6,6 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from tests.test_cli import perfcoder
 from tests.test_data_loaders import DATASETS, write_rows
 from tests.test_evaluate import evaluate
@@ -67,3 +69,16 @@ def test_bad_model_inputs_are_one_line_errors(private_cache: Path, tmp_path: Pat
     assert done.returncode == 2 and "cannot load it" in done.stderr and "Traceback" not in done.stderr
     done = perfcoder(*args, "--model", "openai:x", "--base-url", "http://127.0.0.1:9", cache=private_cache)
     assert done.returncode == 2 and "cannot reach" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_default_model_speeds_up_the_demo_example(private_cache: Path, tmp_path: Path) -> None:
+    """The main job with the bundled 0.5B model (minutes on 2 cores): what `make demo` shows."""
+    example = PRIME.parent.parent / "cpp" / "prime_sum"
+    out = tmp_path / "optimized.cpp"
+    args = ["optimize", example / "slow.cpp", "--tests", example / "tests", "-k", "4", "-o", out, "--json"]
+    done = perfcoder(*args, cache=private_cache)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["verdict"] == "accepted" and result["speedup"] > 1.0
+    assert perfcoder("run", out, "--tests", example / "tests", cache=private_cache).returncode == 0
