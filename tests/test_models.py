@@ -52,6 +52,7 @@ def test_generation_cache_answers_a_repeated_request(engine: LlamaCppBackend, tm
     first = cached.chat(ASK, SHORT)
     second = cached.chat(ASK, SHORT)
     assert cached.hits == 1 and [s.text for s in second] == [s.text for s in first]
+    assert not any(s.from_cache for s in first) and all(s.from_cache for s in second)
     cached.chat(ASK, SamplingParams(n=2, max_tokens=24, seed=8))
     assert cached.hits == 1  # other parameters: sampled anew
     assert (tmp_path / "generations.sqlite").is_file()

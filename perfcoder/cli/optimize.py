@@ -254,7 +254,9 @@ def _show(result: OptimizeResult, program: Path, target: Path) -> None:
             note,
         )
     stdout.print(table)
-    tokens = f"{result.completion_tokens} tokens in {result.generation_s:.1f} s"
+    tokens = f"{result.completion_tokens} tokens sampled in {result.generation_s:.1f} s"
+    if result.cached_samples:
+        tokens += f" ({result.cached_samples} samples from the generation cache)"
     if result.improved:
         verified = f"[bold green]verified speedup {result.speedup:.2f}x[/] ({result.cost_model})"
         stdout.print(f"{verified}; written to {target}")

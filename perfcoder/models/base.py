@@ -31,6 +31,7 @@ class Sample:
     finish_reason: str = "stop"  # stop | length | error
     token_logprobs: list[float] = field(default_factory=list)
     completion_tokens: int = 0
+    from_cache: bool = False  # answered by the generation cache, not sampled now
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -48,7 +48,7 @@ class CachedBackend(Backend):
         stored = self.store.get(key)
         if stored is not None:
             self.hits += 1
-            return [Sample.from_dict(s) for s in stored["samples"]]
+            return [Sample.from_dict({**s, "from_cache": True}) for s in stored["samples"]]
         samples: list[Sample] = make()
         self.store.put(key, {"samples": [s.to_dict() for s in samples]})
         return samples

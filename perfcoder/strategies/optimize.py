@@ -66,7 +66,8 @@ class OptimizeResult:
     candidates: list[Candidate]
     wall_s: float = 0.0
     generation_s: float = 0.0
-    completion_tokens: int = 0
+    completion_tokens: int = 0  # sampled now (cached samples cost no tokens)
+    cached_samples: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "candidates": [c.to_dict() for c in self.candidates]}
@@ -100,7 +101,8 @@ def optimize_program(
         generation_start = time.monotonic()
         samples = backend.chat(conversation, config.params(round_number))
         result.generation_s += time.monotonic() - generation_start
-        result.completion_tokens += sum(s.completion_tokens for s in samples)
+        result.completion_tokens += sum(s.completion_tokens for s in samples if not s.from_cache)
+        result.cached_samples += sum(s.from_cache for s in samples)
         _say(on_event, f"round {round_number + 1}: judging {len(samples)} candidates")
         replies = [s.text for s in samples]
         candidates = judge_replies(replies, tests, env, original.cost, round_number)
