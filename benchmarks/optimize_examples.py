@@ -49,48 +49,49 @@ def main() -> None:
     parser.add_argument("--model", default="qwen2.5-coder-0.5b")
     parser.add_argument("--language", default="cpp")
     parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--configs", default=",".join(CONFIGS), help="comma-separated subset of CONFIGS")
     args = parser.parse_args()
     examples = sorted((ROOT / "examples" / args.language).iterdir())[: args.limit or None]
-    ext = {"cpp": "cpp", "python": "py"}[args.language]
-    results: dict[str, Any] = {
-        "model": args.model,
-        "language": args.language,
-        "examples": [e.name for e in examples],
-    }
+    results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.is_file() else {}  # others kept
+    results |= {"model": args.model, "language": args.language}
     with tempfile.TemporaryDirectory() as scratch:
-        for name, extra in CONFIGS.items():
-            outcomes, rows, wall, tokens, generation_s = [], [], 0.0, 0, 0.0
-            for example in examples:
-                out = Path(scratch) / f"{name}-{example.name}.{ext}"
-                seconds, result = optimize(example / f"slow.{ext}", example / "tests", out, args.model, extra)
-                run = json.loads(out.with_name(out.name + ".run.json").read_text())["result"]
-                wall, tokens, generation_s = (
-                    wall + seconds,
-                    tokens + run["completion_tokens"],
-                    generation_s + run["generation_s"],
-                )
-                candidates = tuple(Candidate(Verdict(c["verdict"]), c["cost"]) for c in run["candidates"])
-                outcomes.append(PairOutcome(run["original_cost"], candidates))
-                verdicts = [c["verdict"] for c in result["candidates"]]
-                rows.append({"example": example.name, "speedup": result["speedup"], "verdicts": verdicts,
-                             "wall_s": round(seconds, 1)})  # fmt: skip
-                print(name, example.name, result["speedup"], flush=True)
-            metrics = summarize(outcomes)
-            results[name] = {
-                "pct_opt": metrics.pct_opt, "speedup": metrics.speedup, "pct_correct": metrics.pct_correct,
-                "rtr": metrics.rtr, "tokens": tokens, "wall_s": round(wall, 1), "rows": rows,
-                "tokens_per_s": round(tokens / generation_s, 2) if generation_s else None,
-            }  # fmt: skip
+        for name in args.configs.split(","):
+            results[name] = run_config(name, examples, args.model, Path(scratch))
             RESULTS.write_text(json.dumps(results, indent=2) + "\n")
-    print(
-        json.dumps(
-            {
-                k: {m: v[m] for m in ("pct_opt", "speedup", "pct_correct")}
-                for k, v in results.items()
-                if k in CONFIGS
-            }
+    print(json.dumps({k: {m: v[m] for m in ("pct_opt", "speedup", "pct_correct")} for k, v in results.items()
+                      if k in CONFIGS}))  # fmt: skip
+
+
+def run_config(name: str, examples: list[Path], model: str, scratch: Path) -> dict[str, Any]:
+    outcomes, rows, wall, tokens, generation_s = [], [], 0.0, 0, 0.0
+    for example in examples:
+        ext = "cpp" if example.parent.name == "cpp" else "py"
+        out = scratch / f"{name}-{example.name}.{ext}"
+        seconds, result = optimize(example / f"slow.{ext}", example / "tests", out, model, CONFIGS[name])
+        run = json.loads(out.with_name(out.name + ".run.json").read_text())["result"]
+        wall, tokens, generation_s = (
+            wall + seconds,
+            tokens + run["completion_tokens"],
+            generation_s + run["generation_s"],
         )
-    )
+        candidates = tuple(Candidate(Verdict(c["verdict"]), c["cost"]) for c in run["candidates"])
+        outcomes.append(PairOutcome(run["original_cost"], candidates))
+        verdicts = [c["verdict"] for c in result["candidates"]]
+        rows.append({"example": example.name, "speedup": result["speedup"], "verdicts": verdicts,
+                     "wall_s": round(seconds, 1)})  # fmt: skip
+        print(name, example.name, result["speedup"], flush=True)
+    metrics = summarize(outcomes)
+    return {
+        "examples": [e.name for e in examples],
+        "pct_opt": metrics.pct_opt,
+        "speedup": metrics.speedup,
+        "pct_correct": metrics.pct_correct,
+        "rtr": metrics.rtr,
+        "tokens": tokens,
+        "tokens_per_s": round(tokens / generation_s, 2) if generation_s else None,
+        "wall_s": round(wall, 1),
+        "rows": rows,
+    }
 
 
 if __name__ == "__main__":
