@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 import typer
 
@@ -19,7 +19,7 @@ from perfcoder.data.remote import resolve
 from perfcoder.data.rows import read_jsonl
 from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.models.registry import load_backend
-from perfcoder.strategies.codegen import MAX_SUBMISSIONS, alphacode_select, sample_task
+from perfcoder.strategies.codegen import MAX_SUBMISSIONS, PromptMode, alphacode_select, sample_task
 
 GENERATE_STRATEGIES = ("direct", "alphacode")
 
@@ -34,6 +34,9 @@ def generate(
         int, typer.Option("--submissions", help="alphacode: kept per task.")
     ] = MAX_SUBMISSIONS,
     limit: Annotated[int, typer.Option("--limit", help="Only the first N tasks (0: all).")] = 0,
+    prompt: Annotated[
+        str, typer.Option("--prompt", help="auto (chat for instruct models), chat or completion.")
+    ] = "auto",
     model: mo.ModelOption = "",
     base_url: mo.BaseUrlOption = None,
     api_key_env: mo.KeyEnvOption = "",
@@ -51,6 +54,9 @@ def generate(
     options = dict(locals())
     if strategy not in GENERATE_STRATEGIES:
         raise typer.BadParameter(f"one of {', '.join(GENERATE_STRATEGIES)}", param_hint="--strategy")
+    if prompt not in ("auto", "chat", "completion"):
+        raise typer.BadParameter("one of auto, chat, completion", param_hint="--prompt")
+    mode = cast(PromptMode, prompt)
     if n < 1 or submissions < 1:
         raise typer.BadParameter("-n and --submissions must be at least 1")
     params = mo.sampling(temperature, top_p, top_k, max_tokens, seed).with_n(
@@ -77,7 +83,7 @@ def generate(
             output.open("a") as sink,
         ):
             for task in todo:
-                completions = sample_task(task, backend, params)
+                completions = sample_task(task, backend, params, mode)
                 if strategy == "alphacode":
                     completions = alphacode_select(task, completions, executor, submissions)
                 for rank, completion in enumerate(completions):

@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from perfcoder.data.codegen import CodegenTask
 from perfcoder.execution.engine import Executor, Program
@@ -26,12 +27,26 @@ RUN = [TestCase("run", b"", None)]
 SIGNATURE_MARK = "@@perfcoder-signature@@"
 
 
-def sample_task(task: CodegenTask, backend: Backend, params: SamplingParams) -> list[str]:
-    """n completions for one task, ready for `task.program(completion)`."""
+PromptMode = Literal["auto", "chat", "completion"]
+
+
+def sample_task(
+    task: CodegenTask, backend: Backend, params: SamplingParams, mode: PromptMode = "auto"
+) -> list[str]:
+    """n completions for one task, ready for `task.program(completion)`. `auto` asks instruct models in
+    chat for the whole function (the prompt's own stub, docstring only, stays in front and is redefined)
+    and continues the prompt as plain text otherwise; script-style tasks are always continued."""
     if task.style == "asserts":
         ask = f"{task.prompt}\nWrite the Python function. Reply with the code in one Python code block."
         replies = backend.chat([{"role": "user", "content": ask}], params)
         return [extract_code(r.text, "python") or r.text for r in replies]
+    if task.style == "candidate" and (mode == "chat" or (mode == "auto" and backend.chat_model)):
+        ask = (
+            "Complete the following Python function. Reply with the whole function, with its imports, in one "
+            f"Python code block.\n\n```python\n{task.prompt.strip()}\n```"
+        )
+        replies = backend.chat([{"role": "user", "content": ask}], params)
+        return ["\n" + (extract_code(r.text, "python") or r.text) for r in replies]
     stops = tuple(dict.fromkeys((*params.stop, *STOP)))
     samples = backend.complete(task.prompt, SamplingParams(**{**params.__dict__, "stop": stops}))
     return [s.text for s in samples]
