@@ -193,3 +193,8 @@ def test_transformers_backend_needs_a_model_directory(tmp_path: Path) -> None:
 
     with pytest.raises(PerfcoderError, match=r"no config\.json"):
         TransformersBackend(tmp_path)
+
+
+def test_every_sample_counts_its_own_tokens(engine: LlamaCppBackend) -> None:
+    samples = engine.chat(ASK, SamplingParams(n=2, max_tokens=24, seed=11))
+    assert all(0 < s.completion_tokens <= 24 and not s.token_logprobs for s in samples)

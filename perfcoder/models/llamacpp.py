@@ -72,7 +72,13 @@ class LlamaCppBackend(Backend):
         samples: list[Sample] = []
         while len(samples) < params.n:
             batch = min(self.config.parallel, params.n - len(samples))
-            request = {**body, **request_fields(params.with_n(batch, params.seed + len(samples)))}
+            # log-probabilities always: llama.cpp's usage counts one choice only; they count each sample's
+            # tokens (returned only when asked for)
+            request = {
+                **body,
+                **request_fields(params.with_n(batch, params.seed + len(samples))),
+                "logprobs": True,
+            }
             with self._lock:
                 handle = (
                     self._server.handle_chat_completions
@@ -81,6 +87,9 @@ class LlamaCppBackend(Backend):
                 )
                 response = handle(request)
             samples += parse_choices(response, kind)
+        if not params.logprobs:
+            for sample in samples:
+                sample.token_logprobs = []
         return samples
 
 
