@@ -49,11 +49,13 @@ def test_without_examples_nothing_is_filtered(executor: Executor) -> None:
 def test_sampling_a_real_model_gives_n_completions() -> None:
     backend = LlamaCppBackend(model_file(BUNDLED["smollm2-135m"]))
     try:
-        completions = sample_task(ADD, backend, SamplingParams(n=3, max_tokens=32, seed=3))
+        continued = sample_task(ADD, backend, SamplingParams(n=3, max_tokens=32, seed=3), "completion")
+        chatted = sample_task(ADD, backend, SamplingParams(n=2, max_tokens=32, seed=3))  # auto: chat
     finally:
         backend.close()
-    assert len(completions) == 3
-    assert not any("\ndef " in c for c in completions)  # stopped where the function ends
+    assert len(continued) == 3
+    assert not any("\ndef " in c for c in continued)  # stopped where the function ends
+    assert len(chatted) == 2 and all(c.startswith("\n") for c in chatted)  # a whole function after the stub
 
 
 def test_generate_then_evaluate(private_cache: Path, tmp_path: Path) -> None:
