@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import ast
 import builtins
-from collections import Counter
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from perfcoder.data.rows import Loaded, SkippedRow, read_jsonl, unknown_columns_warning
+from perfcoder.data.rows import Loaded, load_rows
 from perfcoder.errors import PerfcoderError
 
 HUMANEVAL_COLUMNS = frozenset({"task_id", "prompt", "entry_point", "canonical_solution", "test"})
@@ -43,26 +42,12 @@ class CodegenTask:
 
 def load_tasks(path: Path) -> Loaded[CodegenTask]:
     """Tasks of a HumanEval- or MBPP-format jsonl(.gz); bad rows and duplicate ids are recorded."""
-    loaded: Loaded[CodegenTask] = Loaded()
-    columns: Counter[str] = Counter()
-    seen: dict[str, int] = {}
-    for number, row in read_jsonl(path):
-        if isinstance(row, str):
-            loaded.skipped.append(SkippedRow(path.name, number, None, row))
-            continue
-        columns.update(row.keys())
-        task = _task(row)
-        task_id = None if row.get("task_id") is None else str(row["task_id"])
-        if isinstance(task, str):
-            loaded.skipped.append(SkippedRow(path.name, number, task_id, task))
-        elif task.task_id in seen:
-            reason = f"duplicate task_id (first on line {seen[task.task_id]})"
-            loaded.skipped.append(SkippedRow(path.name, number, task.task_id, reason))
-        else:
-            seen[task.task_id] = number
-            loaded.items.append(task)
-    loaded.warnings += unknown_columns_warning(path.name, dict(columns), HUMANEVAL_COLUMNS | MBPP_COLUMNS)
-    return loaded
+    known = HUMANEVAL_COLUMNS | MBPP_COLUMNS
+    return load_rows(path, lambda row, _: _task(row), _task_id, lambda t: t.task_id, known, "task_id")
+
+
+def _task_id(row: dict[str, Any]) -> str | None:
+    return None if row.get("task_id") is None else str(row["task_id"])
 
 
 def tasks_path(spec: str) -> Path:

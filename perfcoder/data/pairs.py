@@ -4,12 +4,11 @@ indices into the problem's test files). Any row may carry its tests inline as `t
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfcoder.data.rows import Loaded, SkippedRow, read_jsonl, unknown_columns_warning
+from perfcoder.data.rows import Loaded, load_rows
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.languages import language_named
 from perfcoder.execution.testcase import TestCase
@@ -60,25 +59,7 @@ def row_id(row: dict[str, Any]) -> str | None:
 
 def load_pairs(path: Path, language: str | None = None) -> Loaded[OptimizationPair]:
     """Every usable pair of a PIE-style jsonl(.gz); unusable rows are recorded, duplicates skipped."""
-    loaded: Loaded[OptimizationPair] = Loaded()
-    columns: Counter[str] = Counter()
-    seen: dict[str, int] = {}
-    for number, row in read_jsonl(path):
-        if isinstance(row, str):
-            loaded.skipped.append(SkippedRow(path.name, number, None, row))
-            continue
-        columns.update(row.keys())
-        pair = _pair(row, number, language)
-        if isinstance(pair, str):
-            loaded.skipped.append(SkippedRow(path.name, number, row_id(row), pair))
-        elif pair.id in seen:
-            reason = f"duplicate id (first on line {seen[pair.id]})"
-            loaded.skipped.append(SkippedRow(path.name, number, pair.id, reason))
-        else:
-            seen[pair.id] = number
-            loaded.items.append(pair)
-    loaded.warnings += unknown_columns_warning(path.name, dict(columns), KNOWN_COLUMNS)
-    return loaded
+    return load_rows(path, lambda row, n: _pair(row, n, language), row_id, lambda p: p.id, KNOWN_COLUMNS)
 
 
 def _pair(row: dict[str, Any], number: int, language: str | None) -> OptimizationPair | str:

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -70,3 +71,34 @@ def unknown_columns_warning(source: str, counts: dict[str, int], known: frozense
         return []
     listed = ", ".join(f"{name} ({n} rows)" for name, n in unknown.items())
     return [f"{source}: ignored unknown columns: {listed}"]
+
+
+def load_rows(
+    path: Path,
+    parse: Callable[[dict[str, Any], int], T | str],
+    row_key: Callable[[dict[str, Any]], str | None],
+    item_key: Callable[[T], str],
+    known: frozenset[str],
+    key_name: str = "id",
+) -> Loaded[T]:
+    """Every usable item of a jsonl(.gz) file: `parse` makes an item of a row (or says why it cannot),
+    duplicates of an item's key are skipped, unknown columns are warned about; nothing is dropped unsaid."""
+    loaded: Loaded[T] = Loaded()
+    columns: Counter[str] = Counter()
+    seen: dict[str, int] = {}
+    for number, row in read_jsonl(path):
+        if isinstance(row, str):
+            loaded.skipped.append(SkippedRow(path.name, number, None, row))
+            continue
+        columns.update(row.keys())
+        item = parse(row, number)
+        if isinstance(item, str):
+            loaded.skipped.append(SkippedRow(path.name, number, row_key(row), item))
+        elif item_key(item) in seen:
+            reason = f"duplicate {key_name} (first on line {seen[item_key(item)]})"
+            loaded.skipped.append(SkippedRow(path.name, number, item_key(item), reason))
+        else:
+            seen[item_key(item)] = number
+            loaded.items.append(item)
+    loaded.warnings += unknown_columns_warning(path.name, dict(columns), known)
+    return loaded
