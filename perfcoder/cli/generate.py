@@ -25,6 +25,7 @@ GENERATE_STRATEGIES = ("direct", "alphacode")
 
 
 @opt.with_execution_options
+@mo.with_model_options(temperature=0.8, max_tokens=512)
 def generate(
     tasks: Annotated[str, typer.Argument(help="HumanEval/MBPP-format jsonl(.gz), URL, or 'humaneval'.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Samples jsonl (appended; reruns resume).")],
@@ -37,17 +38,8 @@ def generate(
     prompt: Annotated[
         str, typer.Option("--prompt", help="auto (chat for instruct models), chat or completion.")
     ] = "auto",
-    model: mo.ModelOption = "",
-    base_url: mo.BaseUrlOption = None,
-    api_key_env: mo.KeyEnvOption = "",
-    temperature: mo.TemperatureOption = 0.8,
-    top_p: mo.TopPOption = 0.95,
-    top_k: mo.TopKOption = 0,
-    max_tokens: mo.MaxTokensOption = 512,
-    seed: mo.SeedOption = 0,
-    threads: mo.ThreadsOption = 1,
-    no_cache: mo.NoCacheOption = False,
     as_json: opt.JsonOption = False,
+    models: mo.ModelOptions = mo.DEFAULT_MODEL_OPTIONS,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Sample N completions per task (greedy with --temperature 0); alphacode filters and clusters them."""
@@ -59,9 +51,8 @@ def generate(
     mode = cast(PromptMode, prompt)
     if n < 1 or submissions < 1:
         raise typer.BadParameter("-n and --submissions must be at least 1")
-    params = mo.sampling(temperature, top_p, top_k, max_tokens, seed).with_n(
-        n if temperature > 0 else 1, seed
-    )
+    params = models.sampling()
+    params = params.with_n(n if params.temperature > 0 else 1, params.seed)
     loaded = load_tasks(resolve(tasks_path(tasks), settings.cache_dir))
     chosen = loaded.items[:limit] if limit else loaded.items
     done = (
@@ -72,9 +63,7 @@ def generate(
     todo = [task for task in chosen if task.task_id not in done]
     run_config = opt.run_record(options)
     output.with_name(output.name + ".config.json").write_text(json.dumps(run_config, indent=2) + "\n")
-    backend = load_backend(
-        mo.model_config(model, base_url, api_key_env, threads, no_cache, settings.cache_dir)
-    )
+    backend = load_backend(models.config(settings.cache_dir))
     executor = Executor(settings)
     started, written = time.monotonic(), 0
     try:

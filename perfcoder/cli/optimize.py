@@ -40,6 +40,7 @@ ExamplesOption = Annotated[
 
 
 @opt.with_execution_options
+@mo.with_model_options(temperature=0.7, max_tokens=1024)
 def optimize(
     program: Annotated[Path | None, typer.Argument(help="The program to speed up (.cpp or .py).")] = None,
     tests: Annotated[
@@ -56,20 +57,11 @@ def optimize(
     pairs: PairsOption = None,
     tests_root: TestsRootOption = None,
     statements: StatementsOption = None,
-    model: mo.ModelOption = "",
-    base_url: mo.BaseUrlOption = None,
-    api_key_env: mo.KeyEnvOption = "",
-    temperature: mo.TemperatureOption = 0.7,
-    top_p: mo.TopPOption = 0.95,
-    top_k: mo.TopKOption = 0,
-    max_tokens: mo.MaxTokensOption = 1024,
-    seed: mo.SeedOption = 0,
-    threads: mo.ThreadsOption = 1,
-    no_cache: mo.NoCacheOption = False,
     cost: opt.CostOption = "cycles",
     language: opt.LanguageOption = None,
     as_json: opt.JsonOption = False,
     repeats: opt.RepeatsOption = DEFAULT_REPEATS,
+    models: mo.ModelOptions = mo.DEFAULT_MODEL_OPTIONS,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Ask a model for faster versions of PROGRAM, judge and measure each in the sandbox, keep the fastest
@@ -79,11 +71,9 @@ def optimize(
         raise typer.BadParameter("give either PROGRAM with --tests, or --pairs", param_hint="PROGRAM/--pairs")
     if k < 1 or rounds < 1:
         raise typer.BadParameter("-k and --rounds must be at least 1")
-    search = SearchConfig(
-        k=k, rounds=rounds, sampling=mo.sampling(temperature, top_p, top_k, max_tokens, seed)
-    )
+    search = SearchConfig(k=k, rounds=rounds, sampling=models.sampling())
     run_config = opt.run_record(options)
-    mconfig = mo.model_config(model, base_url, api_key_env, threads, no_cache, settings.cache_dir)
+    mconfig = models.config(settings.cache_dir)
     if program is not None:
         if tests is None:
             raise typer.BadParameter("give --tests for PROGRAM", param_hint="--tests")

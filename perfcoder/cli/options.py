@@ -56,48 +56,71 @@ ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML file w
 
 DEFAULT_SETTINGS = ExecutionConfig()  # replaced by the options' settings on every call
 
-EXECUTION_PARAMETERS = [
-    inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
-    for name, annotation, default in (
-        ("jobs", JobsOption, 0),
-        ("time_limit", TimeOption, None),
-        ("memory_limit", MemoryOption, None),
-        ("flags", FlagsOption, None),
-        ("compare", CompareOption, None),
-        ("tolerance", ToleranceOption, None),
-        ("checker", CheckerOption, None),
-        ("isolation", IsolationOption, None),
-        ("no_store", NoStoreOption, False),
-        ("config", ConfigOption, None),
-    )
-]
+
+def keyword_parameters(*specs: tuple[str, Any, Any]) -> list[inspect.Parameter]:
+    """(name, annotation, default) triples as keyword-only parameters."""
+    return [
+        inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=d, annotation=a) for n, a, d in specs
+    ]
+
+
+EXECUTION_PARAMETERS = keyword_parameters(
+    ("jobs", JobsOption, 0),
+    ("time_limit", TimeOption, None),
+    ("memory_limit", MemoryOption, None),
+    ("flags", FlagsOption, None),
+    ("compare", CompareOption, None),
+    ("tolerance", ToleranceOption, None),
+    ("checker", CheckerOption, None),
+    ("isolation", IsolationOption, None),
+    ("no_store", NoStoreOption, False),
+    ("config", ConfigOption, None),
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def with_execution_options(command: F) -> F:
-    """Give a command the shared execution options (typer has no option groups): they are added to its
-    signature, and the command receives them folded into one `settings: ExecutionConfig` argument."""
-    signature = inspect.signature(command, eval_str=True)
-    own = [p for p in signature.parameters.values() if p.name != "settings"]
+def with_shared_options(
+    parameters: list[inspect.Parameter], name: str, fold: Callable[..., Any]
+) -> Callable[[F], F]:
+    """Give a command options that several commands share (typer has no option groups): `parameters` are
+    added to its signature, and the command receives them folded by `fold` into one argument `name`."""
 
-    @functools.wraps(command)
-    def wrapper(**kwargs: Any) -> Any:
-        shared = {parameter.name: kwargs.pop(parameter.name) for parameter in EXECUTION_PARAMETERS}
-        return command(**kwargs, settings=build_config(shared.pop("config"), **shared))
+    def decorate(command: F) -> F:
+        signature = inspect.signature(command, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != name]
 
-    wrapper.__signature__ = signature.replace(parameters=[*own, *EXECUTION_PARAMETERS])  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {p.name: p.annotation for p in wrapper.__signature__.parameters.values()}  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
+        @functools.wraps(command)
+        def wrapper(**kwargs: Any) -> Any:
+            shared = {parameter.name: kwargs.pop(parameter.name) for parameter in parameters}
+            return command(**kwargs, **{name: fold(**shared)})
+
+        wrapper.__signature__ = signature.replace(parameters=[*own, *parameters])  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {p.name: p.annotation for p in wrapper.__signature__.parameters.values()}  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def _settings(config: Path | None, **options: Any) -> ExecutionConfig:
+    return build_config(config, **options)
+
+
+with_execution_options = with_shared_options(EXECUTION_PARAMETERS, "settings", _settings)
 
 
 def run_record(options: Mapping[str, Any]) -> dict[str, Any]:
     """A command's options as plain data (execution settings in full), written next to its results."""
     settings = options.get("settings")
-    plain = {key: str(value) if isinstance(value, Path) else value for key, value in options.items()}
-    plain.pop("settings", None)
+    plain = {key: _plain(value) for key, value in options.items() if key != "settings"}
     execution = config_to_mapping(settings) if isinstance(settings, ExecutionConfig) else None
     return {**plain, "execution": execution}
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {key: _plain(item) for key, item in dataclasses.asdict(value).items()}
+    return str(value) if isinstance(value, Path) else value
 
 
 def build_config(
