@@ -16,6 +16,7 @@ from perfcoder.cli import model_options as mo
 from perfcoder.cli import options as opt
 from perfcoder.cli.evaluate import PairsOption, StatementsOption, TestsRootOption
 from perfcoder.cli.render import number, progress_bar, stderr, stdout, styled
+from perfcoder.data.differential import DifferentialConfig
 from perfcoder.data.pairs import OptimizationPair, load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.rows import read_jsonl
@@ -37,6 +38,19 @@ StrategyOption = Annotated[str, typer.Option("--strategy", "-s", help=f"One of {
 ExamplesOption = Annotated[
     Path | None, typer.Option("--examples", help="Pairs file for few-shot/retrieval (default: built-in).")
 ]
+DifferentialOption = Annotated[
+    bool,
+    typer.Option(
+        "--differential/--no-differential",
+        help="Also check candidates against the input program on generated inputs (it is the oracle).",
+    ),
+]
+GeneratorOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--generator", help="Program that reads a seed and prints one input, for differential tests."
+    ),
+]
 
 
 @opt.with_execution_options
@@ -54,6 +68,8 @@ def optimize(
     strategy: StrategyOption = "instruction",
     shots: Annotated[int, typer.Option("--shots", help="Examples for fewshot/retrieval.")] = 2,
     examples: ExamplesOption = None,
+    differential: DifferentialOption = True,
+    generator: GeneratorOption = None,
     pairs: PairsOption = None,
     tests_root: TestsRootOption = None,
     statements: StatementsOption = None,
@@ -71,7 +87,8 @@ def optimize(
         raise typer.BadParameter("give either PROGRAM with --tests, or --pairs", param_hint="PROGRAM/--pairs")
     if k < 1 or rounds < 1:
         raise typer.BadParameter("-k and --rounds must be at least 1")
-    search = SearchConfig(k=k, rounds=rounds, sampling=models.sampling())
+    checks = DifferentialConfig(enabled=differential)
+    search = SearchConfig(k=k, rounds=rounds, sampling=models.sampling(), differential=checks)
     run_config = opt.run_record(options)
     mconfig = models.config(settings.cache_dir)
     if program is not None:
@@ -99,9 +116,10 @@ def _optimize_one(
     env = Environment(lang, cost_model(options["cost"] or "cycles"), settings, repeats=options["repeats"])
     strategy = make_strategy(options["strategy"], lang.name, options["shots"], options["examples"])
     backend = _load(mconfig, not options["as_json"])
+    generator = read_source(options["generator"]) if options["generator"] else None
     try:
         with _status(not options["as_json"]) as say:
-            result = optimize_program(code, suite, env, backend, strategy, search, say)
+            result = optimize_program(code, suite, env, backend, strategy, search, say, generator)
     finally:
         backend.close()
         env.close()
@@ -109,9 +127,13 @@ def _optimize_one(
     record = target.with_name(target.name + ".run.json")
     record.write_text(json.dumps({"config": run_config, "result": result.to_dict()}, indent=2) + "\n")
     if options["as_json"]:
-        candidates = [{"verdict": c.verdict, "cost": c.cost, "speedup": c.speedup} for c in result.candidates]
+        candidates = [
+            {"verdict": c.verdict, "cost": c.cost, "speedup": c.speedup, "mismatch": c.mismatch}
+            for c in result.candidates
+        ]
         summary = {"speedup": result.speedup, "verdict": result.verdict, "output": str(target)}
-        print(json.dumps({**summary, "improved": result.improved, "candidates": candidates}))
+        extra = {"differential": result.differential}
+        print(json.dumps({**summary, "improved": result.improved, "candidates": candidates, **extra}))
     else:
         _show(result, program, target)
 
@@ -183,8 +205,9 @@ def _pair_row(
         return str(exc)
     env = Environment(language_named(pair.language), model, settings, repeats=options["repeats"])
     strategy = make_strategy(options["strategy"], pair.language, options["shots"], options["examples"])
+    generator = read_source(options["generator"]) if options["generator"] else None
     try:
-        result = optimize_program(pair.slow, tests, env, backend, strategy, search)
+        result = optimize_program(pair.slow, tests, env, backend, strategy, search, generator=generator)
     except PerfcoderError as exc:
         return str(exc)
     finally:
@@ -197,6 +220,7 @@ def _pair_row(
         "generated_answers": answers,
         "best_speedup": result.speedup,
         "verdicts": [c.verdict for c in result.candidates],
+        "differential": result.differential,
     }
 
 
@@ -244,11 +268,23 @@ def _show(result: OptimizeResult, program: Path, target: Path) -> None:
             note,
         )
     stdout.print(table)
+    for n, candidate in enumerate(result.candidates, 1):
+        if candidate.mismatch is not None:
+            stdout.print(f"[yellow]candidate {n} rejected:[/] {escape(candidate.note)}", soft_wrap=True)
+    if result.differential is not None:
+        d = result.differential
+        stdout.print(
+            f"differential testing: {d['inputs']} generated inputs (largest {d['largest_input_bytes']:,} "
+            f"bytes) answered by the original within {d['oracle_budget_s']:g} s each"
+        )
+    else:
+        stdout.print("[yellow]differential testing off: candidates were checked on the given tests only[/]")
     tokens = f"{result.completion_tokens} tokens sampled in {result.generation_s:.1f} s"
     if result.cached_samples:
         tokens += f" ({result.cached_samples} samples from the generation cache)"
     if result.improved:
-        verified = f"[bold green]verified speedup {result.speedup:.2f}x[/] ({result.cost_model})"
+        checked = "tests and generated inputs" if result.differential is not None else "tests only"
+        verified = f"[bold green]verified speedup {result.speedup:.2f}x[/] ({result.cost_model}; {checked})"
         stdout.print(f"{verified}; written to {target}")
     else:
         stdout.print(f"no faster candidate passed every test: {target} is the input (speedup 1.00x)")

@@ -3,17 +3,20 @@ every result committed to the results store as soon as it exists."""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import os
 import statistics
 import tempfile
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import product
 from pathlib import Path
+from typing import Any
 
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.build import PROG_DIR, Build, Builder, ToolchainConfig, toolchain_fingerprint
@@ -64,6 +67,29 @@ class ExecutionConfig:
 class Program:
     source: str
     language: Language
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a program printed for an input nobody knows the answer to (a reference or an oracle)."""
+
+    verdict: Verdict
+    stdout: bytes | None  # complete; None unless the run ended normally
+    cpu_s: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.stdout is not None
+
+    def to_dict(self) -> dict[str, object]:
+        data = None if self.stdout is None else base64.b64encode(zlib.compress(self.stdout)).decode()
+        return {"verdict": str(self.verdict), "stdout_z": data, "cpu_s": self.cpu_s}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Answer:
+        packed = data["stdout_z"]
+        stdout = None if packed is None else zlib.decompress(base64.b64decode(packed))
+        return cls(Verdict(data["verdict"]), stdout, float(data["cpu_s"]))
 
 
 class Executor:
@@ -187,10 +213,10 @@ class Executor:
         )
 
     def _execute(
-        self, build: Build, test: TestCase, probe: Probe
+        self, build: Build, test: TestCase, probe: Probe, limits: Limits | None = None
     ) -> tuple[ProcessResult, Verdict, dict[str, float]]:
         assert build.directory is not None
-        limits = probe.limits(self.config.limits)
+        limits = probe.limits(limits or self.config.limits)
         with self.sandbox.workdir() as work, _input_file(self.sandbox.root, test.input) as stdin:
             process = self.sandbox.run(
                 probe.wrap(build.argv),
@@ -207,13 +233,31 @@ class Executor:
 
     def outputs(self, program: Program, inputs: Sequence[bytes]) -> list[bytes | None]:
         """A reference program's complete outputs on inputs (None where it failed): makes expected outputs."""
+        return [answer.stdout for answer in self.answers(program, inputs)]
+
+    def answers(
+        self, program: Program, inputs: Sequence[bytes], limits: Limits | None = None, *, stored: bool = True
+    ) -> list[Answer]:
+        """A program's verdict and complete output on each input (no expected output), under `limits`
+        (default: the config's), in parallel; kept in the results store unless `stored` is off, so an
+        oracle's answers on large inputs are computed once."""
         build = self.builder.build(program.source, program.language)
         if not build.ok:
             raise PerfcoderError(f"reference program does not build: {build.log.strip()[-500:]}")
+        limits = limits or self.config.limits
+        identity = {**self._run_identity(program, NativeProbe()), "limits": asdict(limits), "answer": 1}
+        store = self.store if stored else None
 
-        def one(data: bytes) -> bytes | None:
-            process, verdict, _ = self._execute(build, TestCase("reference", data, None), NativeProbe())
-            return process.stdout if verdict == Verdict.ACCEPTED else None
+        def one(data: bytes) -> Answer:
+            key = digest(json.dumps(identity, sort_keys=True), data)
+            found = store.get(key) if store is not None else None
+            if found is not None:
+                return Answer.from_dict(found)
+            process, verdict, _ = self._execute(build, TestCase("answer", data, None), NativeProbe(), limits)
+            answer = Answer(verdict, process.stdout if verdict == Verdict.ACCEPTED else None, process.cpu_s)
+            if store is not None:
+                store.put(key, answer.to_dict())
+            return answer
 
         with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
             return list(pool.map(one, inputs))

@@ -11,8 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Protocol
 
+from perfcoder.data.differential import DifferentialConfig, Mismatch, Oracle, build_oracle, check_programs
 from perfcoder.environment import Environment, Measurement
 from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import Program
+from perfcoder.execution.results import SubmissionResult
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
 from perfcoder.models.base import Backend, Message, SamplingParams
@@ -35,6 +38,7 @@ class SearchConfig:
     k: int = 8  # candidates per round (Best@k)
     rounds: int = 1  # 1: plain Best@k; more: refinement with execution feedback
     sampling: SamplingParams = field(default_factory=SamplingParams)
+    differential: DifferentialConfig = field(default_factory=DifferentialConfig)  # the input is the oracle
 
     def params(self, round_number: int) -> SamplingParams:
         greedy = self.sampling.temperature <= 0
@@ -50,6 +54,7 @@ class Candidate:
     code: str | None
     note: str = ""
     reply: str = ""
+    mismatch: dict[str, Any] | None = None  # where it differs from the original on a generated input
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,6 +73,7 @@ class OptimizeResult:
     generation_s: float = 0.0
     completion_tokens: int = 0  # sampled now (cached samples cost no tokens)
     cached_samples: int = 0
+    differential: dict[str, Any] | None = None  # the generated inputs (None: differential testing off)
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "candidates": [c.to_dict() for c in self.candidates]}
@@ -84,7 +90,10 @@ def optimize_program(
     strategy: PromptStrategy,
     config: SearchConfig = SearchConfig(),
     on_event: OnEvent | None = None,
+    generator: str | None = None,
 ) -> OptimizeResult:
+    """Best@k (and refinement) for one program. A candidate must pass the tests and, unless differential
+    testing is off, print what the input program prints on every generated input it answers."""
     started = time.monotonic()
     language = env.language.name
     original = env.run(code, tests)
@@ -95,6 +104,12 @@ def optimize_program(
             f"the input program fails its own tests ({original.verdict}{where}); fix it first"
         )
     result = OptimizeResult(env.model.name, original.cost, 1.0, str(Verdict.ACCEPTED), code, False, [])
+    oracle = None
+    if config.differential.enabled:
+        _say(on_event, "generating inputs: the input program is the oracle")
+        maker = Program(generator, env.language) if generator else None
+        oracle = build_oracle(Program(code, env.language), tests, env.executor, config.differential, maker)
+        result.differential = oracle.summary()
     conversation = strategy.messages(code, language)
     for round_number in range(config.rounds):
         _say(on_event, f"round {round_number + 1}: sampling {config.params(round_number).n}")
@@ -105,11 +120,13 @@ def optimize_program(
         result.cached_samples += sum(s.from_cache for s in samples)
         _say(on_event, f"round {round_number + 1}: judging {len(samples)} candidates")
         replies = [s.text for s in samples]
-        candidates = judge_replies(replies, tests, env, original.cost, round_number)
+        candidates = judge_replies(replies, tests, env, original.cost, round_number, oracle)
         result.candidates += candidates
         _choose(result)
         if round_number + 1 < config.rounds:
             conversation = conversation + _feedback(candidates, tests, language)
+    if oracle is not None:
+        result.differential = oracle.summary()  # inputs the oracle proved unstable are gone now
     result.wall_s = time.monotonic() - started
     return result
 
@@ -120,13 +137,13 @@ def judge_replies(
     env: Environment,
     original_cost: float,
     round_number: int,
+    oracle: Oracle | None = None,
 ) -> list[Candidate]:
-    """One candidate per reply; distinct programs are judged once, together (interleaved when timed)."""
+    """One candidate per reply; distinct programs are judged once, together: on the tests, then against
+    the oracle's generated inputs, and only the survivors are measured (interleaved when timed)."""
     codes = [extract_code(reply, env.language.name) for reply in replies]
     unique = list(dict.fromkeys(c for c in codes if c is not None))
-    measured: dict[str, Measurement] = (
-        dict(zip(unique, env.run_many(unique, tests), strict=True)) if unique else {}
-    )
+    judged = dict(zip(unique, judge_codes(unique, tests, env, oracle), strict=True))
     candidates = []
     for reply, candidate_code in zip(replies, codes, strict=True):
         if candidate_code is None:
@@ -134,12 +151,60 @@ def judge_replies(
                 Candidate(round_number, str(Verdict.COMPILE_ERROR), None, None, None, NO_CODE, reply)
             )
             continue
-        m = measured[candidate_code]
-        speedup = original_cost / m.cost if m.cost else None
+        outcome = judged[candidate_code]
+        if isinstance(outcome, Mismatch):
+            candidates.append(
+                Candidate(
+                    round_number,
+                    outcome.verdict,
+                    None,
+                    None,
+                    candidate_code,
+                    outcome.describe(),
+                    reply,
+                    outcome.to_dict(),
+                )
+            )
+            continue
+        if isinstance(outcome, SubmissionResult):
+            note = _note(outcome)
+            candidates.append(
+                Candidate(round_number, str(outcome.verdict), None, None, candidate_code, note, reply)
+            )
+            continue
+        speedup = original_cost / outcome.cost if outcome.cost else None
         candidates.append(
-            Candidate(round_number, str(m.verdict), m.cost, speedup, candidate_code, _note(m), reply)
+            Candidate(round_number, str(outcome.verdict), outcome.cost, speedup, candidate_code, "", reply)
         )
     return candidates
+
+
+Judged = Measurement | SubmissionResult | Mismatch  # measured, failed a test, or differs from the oracle
+
+
+def judge_codes(
+    codes: Sequence[str], tests: Sequence[TestCase], env: Environment, oracle: Oracle | None
+) -> list[Judged]:
+    """Judge natively on the tests first (cheap), then against the oracle, and measure only what passed
+    both: a measurement under a count model is the slow part, and a wrong program needs none."""
+    if not codes:
+        return []
+    programs = [Program(code, env.language) for code in codes]
+    outcomes: list[Judged] = list(env.executor.run_many(programs, tests))
+    passed = [
+        i for i, outcome in enumerate(outcomes) if isinstance(outcome, SubmissionResult) and outcome.passed
+    ]
+    if oracle is not None:
+        checked = check_programs(oracle, [programs[i] for i in passed], env.executor)
+        for i, mismatch in zip(passed, checked, strict=True):
+            if mismatch is not None:
+                outcomes[i] = mismatch
+    survivors = [i for i in passed if not isinstance(outcomes[i], Mismatch)]
+    if not survivors:
+        return outcomes
+    for i, measured in zip(survivors, env.run_many([codes[i] for i in survivors], tests), strict=True):
+        outcomes[i] = measured if measured.passed else measured.submission
+    return outcomes
 
 
 def _choose(result: OptimizeResult) -> None:
@@ -165,13 +230,13 @@ def _feedback(candidates: Sequence[Candidate], tests: Sequence[TestCase], langua
     return feedback_turn(chosen.reply, report, language)
 
 
-def _note(measured: Measurement) -> str:
+def _note(submission: SubmissionResult) -> str:
     """What a failure looked like, for the table and for the model's next round."""
-    if measured.passed:
+    if submission.passed:
         return ""
-    if measured.submission.compile_log:
-        return measured.submission.compile_log.strip()[-PREVIEW:]
-    failed = next(t for t in measured.tests if not t.passed)
+    if submission.compile_log:
+        return submission.compile_log.strip()[-PREVIEW:]
+    failed = next(t for t in submission.tests if not t.passed)
     detail = failed.stderr.strip()[-PREVIEW:] or failed.stdout[:PREVIEW]
     return f"test {failed.name}: {failed.verdict}; output: {detail}"
 

@@ -1,0 +1,138 @@
+"""Differential testing against the original program, on real programs in the real sandbox: a candidate
+that is wrong only on large inputs is caught, a correct one passes, and an original too slow for large
+inputs limits how far the inputs grow instead of failing the run."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import perfcoder
+from perfcoder.data.differential import DifferentialConfig, build_oracle, check_programs
+from perfcoder.environment import Environment
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig, Executor, Program
+from perfcoder.execution.languages import CPP, PYTHON
+from perfcoder.execution.limits import Limits
+from perfcoder.execution.testcase import TestCase
+from perfcoder.strategies.catalog import make_strategy
+from perfcoder.strategies.optimize import SearchConfig, optimize_program
+from tests.test_strategies import ScriptedModel
+
+LOOP_SUM = """#include <cstdio>
+int main() { long long n, s = 0; scanf("%lld", &n); for (long long i = 1; i <= n; i++) s += i; printf("%lld\\n", s); }
+"""
+INT_FORMULA = """#include <cstdio>
+int main() { int n; scanf("%d", &n); printf("%d\\n", n * (n + 1) / 2); }
+"""  # n * (n + 1) overflows an int from n = 46341: right on every small input
+WIDE_FORMULA = """#include <cstdio>
+int main() { long long n; scanf("%lld", &n); printf("%lld\\n", n * (n + 1) / 2); }
+"""
+GIVEN = [TestCase(str(n), f"{n}\n".encode(), f"{n * (n + 1) // 2}\n".encode()) for n in (10, 100, 1000)]
+
+
+@pytest.fixture
+def executor(private_cache: Path) -> Iterator[Executor]:
+    ex = Executor(ExecutionConfig(limits=Limits(time_s=2.0), cache_dir=private_cache))
+    yield ex
+    ex.close()
+
+
+def test_a_candidate_that_overflows_only_on_large_inputs_is_rejected(executor: Executor) -> None:
+    oracle = build_oracle(Program(LOOP_SUM, CPP), GIVEN, executor)
+    wrong, right = check_programs(oracle, [Program(INT_FORMULA, CPP), Program(WIDE_FORMULA, CPP)], executor)
+    assert right is None
+    assert wrong is not None and wrong.verdict == "wrong_answer"
+    n = int(wrong.input)
+    assert n > 46340 and wrong.expected == f"{n * (n + 1) // 2}\n" and wrong.actual != wrong.expected
+    values = [int(t.input) for t in oracle.tests]
+    assert all(m <= 46340 for m in values if m < n)  # the smallest input that shows the bug is reported
+    assert max(int(t.input) for t in oracle.tests) > 10**6  # the ladder went far past the given tests
+    assert [len(t.input) for t in oracle.tests] == sorted(len(t.input) for t in oracle.tests)
+
+
+def test_every_generated_input_carries_the_originals_answer(executor: Executor) -> None:
+    oracle = build_oracle(Program(LOOP_SUM, CPP), GIVEN, executor, DifferentialConfig(max_inputs=5))
+    assert 1 <= len(oracle.tests) <= 5 and oracle.summary()["inputs"] == len(oracle.tests)
+    for test in oracle.tests:
+        n = int(test.input)
+        assert test.output == f"{n * (n + 1) // 2}\n".encode()
+    assert not {t.input for t in oracle.tests} & {t.input for t in GIVEN}
+
+
+QUADRATIC = """#include <cstdio>
+int main() {
+    long long n, count = 0; scanf("%lld", &n);
+    for (long long i = 0; i < n; i++) for (long long j = i + 1; j < n; j++) count += (i + j) % 7 == 0;
+    printf("%lld\\n", count);
+}
+"""
+LINEAR = """#include <cstdio>
+int main() {
+    long long n, count = 0, seen[7] = {0}; scanf("%lld", &n);
+    for (long long j = 0; j < n; j++) { count += seen[(7 - j % 7) % 7]; seen[j % 7]++; }
+    printf("%lld\\n", count);
+}
+"""
+
+
+def test_an_original_too_slow_for_large_inputs_limits_the_scale(executor: Executor) -> None:
+    given = [TestCase("1", b"50\n", None), TestCase("2", b"2000\n", None)]
+    config = DifferentialConfig(oracle_time_s=0.3)
+    oracle = build_oracle(Program(QUADRATIC, CPP), given, executor, config)
+    assert oracle.unanswered >= 1 and any("timeout" in stop for stop in oracle.ladder_stops)
+    largest = max(int(t.input) for t in oracle.tests)
+    assert 4000 <= largest < 2000 * 2**config.max_steps  # grew, and stopped where the original gave out
+    assert check_programs(oracle, [Program(LINEAR, CPP)], executor) == [None]
+
+
+ONLY_SMALL_IS_STABLE = "import os\nn = int(input())\nprint(n if n <= 100 else os.urandom(8).hex())\n"
+
+
+def test_inputs_where_the_original_is_not_repeatable_are_dropped(executor: Executor) -> None:
+    oracle = build_oracle(Program(ONLY_SMALL_IS_STABLE, PYTHON), [TestCase("1", b"10\n", None)], executor)
+    before = len(oracle.tests)
+    assert check_programs(oracle, [Program("print(input())\n", PYTHON)], executor) == [None]
+    assert oracle.unstable >= 1 and len(oracle.tests) == before - oracle.unstable
+    assert all(int(t.input) <= 100 for t in oracle.tests)
+
+
+def test_bad_settings_are_refused() -> None:
+    with pytest.raises(PerfcoderError, match="growth"):
+        DifferentialConfig(growth=1.0)
+    with pytest.raises(PerfcoderError, match="oracle_time_s"):
+        DifferentialConfig(oracle_time_s=0)
+
+
+@pytest.fixture
+def env(private_cache: Path) -> Iterator[Environment]:
+    environment = perfcoder.make("cpp", cost="instructions", time_s=2)
+    yield environment
+    environment.close()
+
+
+def block(code: str) -> str:
+    return f"```cpp\n{code}```\n"
+
+
+def test_the_search_rejects_a_candidate_wrong_past_the_tests(env: Environment) -> None:
+    model = ScriptedModel([[block(INT_FORMULA), block(WIDE_FORMULA)]])
+    result = optimize_program(
+        LOOP_SUM, GIVEN, env, model, make_strategy("instruction", "cpp"), SearchConfig(k=2)
+    )
+    overflow, correct = result.candidates
+    assert overflow.verdict == "wrong_answer" and overflow.cost is None and overflow.mismatch is not None
+    assert "differs from the original on generated input" in overflow.note
+    assert correct.verdict == "accepted" and correct.mismatch is None
+    assert result.improved and result.code == WIDE_FORMULA
+    assert result.differential is not None and result.differential["inputs"] >= 1
+
+
+def test_without_differential_testing_the_same_candidate_passes(env: Environment) -> None:
+    model = ScriptedModel([[block(INT_FORMULA)]])
+    config = SearchConfig(k=1, differential=dataclasses.replace(DifferentialConfig(), enabled=False))
+    result = optimize_program(LOOP_SUM, GIVEN, env, model, make_strategy("instruction", "cpp"), config)
+    assert result.candidates[0].verdict == "accepted" and result.differential is None
