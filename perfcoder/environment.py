@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
+from perfcoder.data.differential import DifferentialConfig, Mismatch, Oracle, build_oracle, check_programs
 from perfcoder.data.testsuite import load_tests
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
@@ -116,6 +117,25 @@ class Environment:
         results = self.executor.run_many(programs, suite, self.probe, on_result)
         startup = self._startup_cost(suite) if self.subtract_startup else None
         return [self._measurement(result, startup) for result in results]
+
+    def oracle(
+        self,
+        original: str,
+        tests: Tests,
+        config: DifferentialConfig | None = None,
+        generator: str | None = None,
+    ) -> Oracle:
+        """The original program's answers on inputs generated from the tests (and the generator's)."""
+        maker = Program(generator, self.language) if generator else None
+        original_program = Program(original, self.language)
+        return build_oracle(
+            original_program, as_tests(tests), self.executor, config or DifferentialConfig(), maker
+        )
+
+    def check(self, oracle: Oracle, codes: Sequence[str]) -> list[Mismatch | None]:
+        """Each program against the oracle: None when it agrees on every generated input, else the
+        smallest input on which it differs (with both outputs)."""
+        return check_programs(oracle, [Program(code, self.language) for code in codes], self.executor)
 
     def close(self) -> None:
         self.executor.close()

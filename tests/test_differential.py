@@ -5,6 +5,7 @@ inputs limits how far the inputs grow instead of failing the run."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,10 +21,18 @@ from perfcoder.execution.limits import Limits
 from perfcoder.execution.testcase import TestCase
 from perfcoder.strategies.catalog import make_strategy
 from perfcoder.strategies.optimize import SearchConfig, optimize_program
+from tests.test_cli import perfcoder as run_cli
+from tests.test_data_loaders import write_rows
+from tests.test_evaluate import evaluate
 from tests.test_strategies import ScriptedModel
 
 LOOP_SUM = """#include <cstdio>
-int main() { long long n, s = 0; scanf("%lld", &n); for (long long i = 1; i <= n; i++) s += i; printf("%lld\\n", s); }
+int main() {
+    long long n, s = 0;
+    scanf("%lld", &n);
+    for (long long i = 1; i <= n; i++) s += i;
+    printf("%lld\\n", s);
+}
 """
 INT_FORMULA = """#include <cstdio>
 int main() { int n; scanf("%d", &n); printf("%d\\n", n * (n + 1) / 2); }
@@ -136,3 +145,31 @@ def test_without_differential_testing_the_same_candidate_passes(env: Environment
     config = SearchConfig(k=1, differential=dataclasses.replace(DifferentialConfig(), enabled=False))
     result = optimize_program(LOOP_SUM, GIVEN, env, model, make_strategy("instruction", "cpp"), config)
     assert result.candidates[0].verdict == "accepted" and result.differential is None
+
+
+def test_evaluate_reports_correctness_on_the_tests_and_under_differential_testing(
+    private_cache: Path, tmp_path: Path
+) -> None:
+    cases = [{"input": t.input.decode(), "output": (t.output or b"").decode()} for t in GIVEN]
+    pair = {"id": "sum", "problem_id": "sum", "language": "cpp", "input": LOOP_SUM, "target": WIDE_FORMULA}
+    pairs = write_rows(tmp_path / "pairs.jsonl", [{**pair, "test_cases": cases}])
+    predictions = write_rows(tmp_path / "pred.jsonl", [{"id": "sum", "generated_answers": [INT_FORMULA]}])
+    args = ("--pairs", pairs, "--predictions", predictions, "--cost", "instructions", "--time-limit", "2")
+    plain = evaluate(private_cache, *args)
+    assert plain["pct_correct"] == 100.0 and plain["differential"] is None
+    checked = evaluate(private_cache, *args, "--differential")
+    assert checked["pct_correct"] == 100.0  # on the given tests the overflow does not show
+    assert checked["differential"]["pct_correct"] == 0.0 and checked["differential"]["speedup"] == 1.0
+    assert checked["differential"]["human"]["pct_correct"] == 100.0  # the long long formula is right
+    assert checked["differential"]["generated_inputs"] >= 1
+
+
+def test_bench_checks_fast_against_slow_on_request(private_cache: Path, tmp_path: Path) -> None:
+    (tmp_path / "slow.cpp").write_text(LOOP_SUM)
+    (tmp_path / "fast.cpp").write_text(INT_FORMULA)
+    tests = write_rows(tmp_path / "tests.jsonl", [{"input": "1000\n", "output": "500500\n"}])
+    args = ("bench", tmp_path / "slow.cpp", tmp_path / "fast.cpp", "--tests", tests, "--cost", "instructions")
+    plain = json.loads(run_cli(*args, "--json", cache=private_cache).stdout)
+    assert plain["speedup"] > 1.0 and plain["differential"] is None
+    checked = json.loads(run_cli(*args, "--json", "--differential", cache=private_cache).stdout)
+    assert checked["speedup"] is None and checked["differential"]["mismatch"]["verdict"] == "wrong_answer"

@@ -16,6 +16,7 @@ from rich.table import Table
 from perfcoder.cli import options as opt
 from perfcoder.cli.render import progress_bar, stderr, stdout
 from perfcoder.data.codegen import load_tasks, tasks_path
+from perfcoder.data.differential import DifferentialConfig
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.rows import Loaded
@@ -53,6 +54,13 @@ SamplesOption = Annotated[
 ReportOption = Annotated[
     Path | None, typer.Option("--report", help="Write config, results, report.md and report.html here.")
 ]
+DifferentialOption = Annotated[
+    bool,
+    typer.Option(
+        "--differential",
+        help="Also check fast programs and predictions against each slow program on generated inputs.",
+    ),
+]
 KOption = Annotated[int | None, typer.Option("-k", help="Best@k: the first k answers of each prediction.")]
 
 
@@ -69,6 +77,7 @@ def evaluate(
     language: opt.LanguageOption = None,
     as_json: opt.JsonOption = False,
     report: ReportOption = None,
+    differential: DifferentialOption = False,
     repeats: opt.RepeatsOption = DEFAULT_REPEATS,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
@@ -109,8 +118,9 @@ def _evaluate_pairs(
         return Environment(language_named(language), model, settings, repeats=options["repeats"])
 
     with progress_bar(len(loaded.items), f"evaluating ({model.name})", not options["as_json"]) as advance:
+        checks = DifferentialConfig() if options["differential"] else None
         evaluation = evaluate_pairs(
-            loaded.items, predicted, sources, environment, options["k"], advance, path.name
+            loaded.items, predicted, sources, environment, options["k"], advance, path.name, checks
         )
     evaluation.skipped[:0] = loaded.skipped
     evaluation.warnings[:0] = loaded.warnings

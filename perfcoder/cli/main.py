@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.logging import RichHandler
@@ -25,12 +26,14 @@ from perfcoder.cli.render import (
     submission_table,
 )
 from perfcoder.cli.testgen import tests_app
+from perfcoder.data.differential import Mismatch
 from perfcoder.data.testsuite import load_tests
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named, language_of
 from perfcoder.execution.source import read_source
+from perfcoder.execution.testcase import TestCase
 from perfcoder.measure.models import DEFAULT_REPEATS, NATIVE, cost_model
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None)
@@ -86,6 +89,9 @@ def bench(
     as_json: opt.JsonOption = False,
     subtract_startup: opt.StartupOption = False,
     repeats: opt.RepeatsOption = DEFAULT_REPEATS,
+    differential: Annotated[
+        bool, typer.Option("--differential", help="Also check FAST against SLOW on generated inputs.")
+    ] = False,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Measure SLOW and FAST on TESTS: verdicts, costs and speedup = cost(SLOW) / cost(FAST)."""
@@ -99,13 +105,30 @@ def bench(
         total = 2 * len(suite) * env.probe.repeats
         with progress_bar(total, f"measuring ({model.name})", not as_json) as advance:
             comparison = env.compare_many(codes, suite, on_result=advance)
+        checked = (
+            _differential(env, codes, suite, not as_json) if differential and comparison.fast.passed else None
+        )
     finally:
         env.close()
+    if checked is not None and checked["mismatch"] is not None:
+        comparison.speedup = None  # FAST is wrong where SLOW answers: not comparable
     if as_json:
-        print(json.dumps(comparison.to_dict()))
+        print(json.dumps({**comparison.to_dict(), "differential": checked}))
     else:
         stdout.print(comparison_table(comparison, f"{slow.name} vs {fast.name} on {tests}"))
+        if checked is not None:
+            mismatch = checked["mismatch"]
+            found = f"[red]{fast.name} {Mismatch(**mismatch).describe()}[/]" if mismatch else "agrees"
+            stdout.print(f"differential testing on {checked['inputs']} generated inputs: {found}")
         stdout.print(comparison_summary(comparison))
+
+
+def _differential(env: Environment, codes: list[str], suite: list[TestCase], show: bool) -> dict[str, Any]:
+    """FAST against SLOW (the oracle) on inputs generated from the tests."""
+    with stderr.status("differential testing: generating inputs") if show else nullcontext():
+        oracle = env.oracle(codes[0], suite)
+        (mismatch,) = env.check(oracle, codes[1:])
+    return {**oracle.summary(), "mismatch": mismatch.to_dict() if mismatch else None}
 
 
 cli.command()(evaluate)

@@ -86,6 +86,8 @@ def comparison_summary(comparison: Comparison) -> str:
         f"speedup: [bold]{speedup:.3f}x[/]"
         if speedup is not None
         else "speedup: undefined (not both accepted)"
+        if not (comparison.slow.passed and comparison.fast.passed)
+        else "speedup: undefined (fast disagrees with slow on a generated input)"
     )
     if not comparison.slow.deterministic:
         lines.append("[yellow]timed cost model: medians of repeated runs, not deterministic[/]")

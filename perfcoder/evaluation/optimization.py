@@ -9,12 +9,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from perfcoder.data.differential import DifferentialConfig, build_oracle, check_programs
 from perfcoder.data.pairs import OptimizationPair
 from perfcoder.data.rows import SkippedRow
 from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment, Measurement
 from perfcoder.errors import PerfcoderError
 from perfcoder.evaluation.predictions import Prediction
+from perfcoder.execution.engine import Program
+from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
 from perfcoder.metrics.speedup import Candidate, PairOutcome, SpeedupMetrics, summarize
 
@@ -23,16 +26,20 @@ MakeEnvironment = Callable[[str], Environment]  # language -> environment (one c
 
 @dataclass
 class ProgramRecord:
-    verdict: str
+    verdict: str  # on the given tests
     cost: float | None
     speedup: float | None = None  # cost(slow) / cost(this), when both passed
+    mismatch: dict[str, Any] | None = None  # differential testing: where it differs from the slow program
 
     @classmethod
     def of(cls, measured: Measurement, slow_cost: float | None) -> ProgramRecord:
         speedup = slow_cost / measured.cost if slow_cost and measured.cost else None
         return cls(str(measured.verdict), measured.cost, speedup)
 
-    def candidate(self) -> Candidate:
+    def candidate(self, differential: bool = False) -> Candidate:
+        """As scored on the given tests, or (differential) with a mismatch counting as its verdict."""
+        if differential and self.mismatch is not None:
+            return Candidate(Verdict(self.mismatch["verdict"]), None)
         return Candidate(Verdict(self.verdict), self.cost)
 
 
@@ -47,6 +54,7 @@ class PairRecord:
     reference: ProgramRecord | None
     candidates: list[ProgramRecord]
     best_speedup: float | None  # Best@k of the model, None without predictions
+    differential: dict[str, Any] | None = None  # the generated inputs, when differential testing is on
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -61,17 +69,25 @@ class PairEvaluation:
     warnings: list[str] = field(default_factory=list)
     wall_s: float = 0.0
     with_predictions: bool = True
+    differential: bool = False  # programs were also checked against the slow one on generated inputs
 
     @property
     def model(self) -> SpeedupMetrics | None:
-        if not self.with_predictions:
-            return None
-        return summarize([_outcome(r, r.candidates) for r in self.records], self.k)
+        return self.model_scored(differential=False)
 
     @property
     def human(self) -> SpeedupMetrics:
         """The dataset's own fast programs scored as one candidate each: the reference row."""
-        return summarize([_outcome(r, [r.reference] if r.reference else []) for r in self.records], 1)
+        return self.human_scored(differential=False)
+
+    def model_scored(self, differential: bool) -> SpeedupMetrics | None:
+        if not self.with_predictions:
+            return None
+        return summarize([_outcome(r, r.candidates, differential) for r in self.records], self.k)
+
+    def human_scored(self, differential: bool) -> SpeedupMetrics:
+        references = [_outcome(r, [r.reference] if r.reference else [], differential) for r in self.records]
+        return summarize(references, 1)
 
     def summary(self) -> dict[str, Any]:
         main = self.model or self.human
@@ -90,6 +106,24 @@ class PairEvaluation:
             "skipped_rows": [str(row) for row in self.skipped],
             "warnings": self.warnings,
             "wall_s": round(self.wall_s, 3),
+            "differential": self._differential_summary(),
+        }
+
+    def _differential_summary(self) -> dict[str, Any] | None:
+        """The same figures when a program must also agree with the slow one on the generated inputs."""
+        if not self.differential:
+            return None
+        main = self.model_scored(True) or self.human_scored(True)
+        inputs = [r.differential["inputs"] for r in self.records if r.differential]
+        return {
+            "pct_correct": main.pct_correct,
+            "speedup": main.speedup,
+            "pct_opt": main.pct_opt,
+            "rtr": main.rtr,
+            "generated_inputs": sum(inputs),
+            "pairs_with_inputs": sum(n > 0 for n in inputs),
+            "model": asdict(main) if self.with_predictions else None,
+            "human": asdict(self.human_scored(True)),
         }
 
 
@@ -101,11 +135,15 @@ def evaluate_pairs(
     k: int | None = None,
     on_pair: Callable[[], None] | None = None,
     source: str = "pairs",
+    differential: DifferentialConfig | None = None,
 ) -> PairEvaluation:
     """Judge and measure every pair (slow, human fast, first k candidates); a pair that cannot be
-    evaluated (no tests, no prediction, slow program failing its tests) is skipped and recorded."""
+    evaluated (no tests, no prediction, slow program failing its tests) is skipped and recorded. With
+    `differential`, the fast and candidate programs that pass are also checked against the slow one on
+    inputs generated from the tests."""
     started = time.monotonic()
-    result = PairEvaluation("", k, with_predictions=predictions is not None)
+    checks = differential if differential is not None and differential.enabled else None
+    result = PairEvaluation("", k, with_predictions=predictions is not None, differential=checks is not None)
     answers = {p.id: p.answers for p in predictions or ()}
     environments: dict[str, Environment] = {}
     try:
@@ -114,7 +152,7 @@ def evaluate_pairs(
                 pair.language, environment(pair.language)
             )
             result.cost_model = env.model.name
-            outcome = _evaluate_pair(pair, answers, predictions is not None, sources, env, k)
+            outcome = _evaluate_pair(pair, answers, predictions is not None, sources, env, k, checks)
             if isinstance(outcome, str):
                 result.skipped.append(SkippedRow(source, pair.row, pair.id, outcome))
             else:
@@ -135,6 +173,7 @@ def _evaluate_pair(
     sources: TestSources,
     env: Environment,
     k: int | None,
+    differential: DifferentialConfig | None = None,
 ) -> PairRecord | str:
     if with_predictions and pair.id not in answers:
         return "no prediction for this pair"
@@ -160,11 +199,39 @@ def _evaluate_pair(
         candidates=records,
         best_speedup=None,
     )
+    if differential is not None:
+        record.differential = _check_against_slow(pair, record, candidates, tests, env, differential)
     if with_predictions:
         record.best_speedup = _outcome(record, records).best_at_k(k)
     return record
 
 
-def _outcome(record: PairRecord, programs: Sequence[ProgramRecord | None]) -> PairOutcome:
+def _check_against_slow(
+    pair: OptimizationPair,
+    record: PairRecord,
+    candidates: Sequence[str],
+    tests: Sequence[TestCase],
+    env: Environment,
+    config: DifferentialConfig,
+) -> dict[str, Any]:
+    """Run the programs that passed the tests against the slow program (the oracle) on generated inputs,
+    recording each one's mismatch; every distinct program is checked once."""
+    language = env.language
+    oracle = build_oracle(Program(pair.slow, language), tests, env.executor, config)
+    owners = [(code, rec) for code, rec in zip(candidates, record.candidates, strict=True)]
+    if pair.fast and record.reference is not None:
+        owners.append((pair.fast, record.reference))
+    passing = list(dict.fromkeys(code for code, rec in owners if rec.verdict == Verdict.ACCEPTED))
+    found = check_programs(oracle, [Program(code, language) for code in passing], env.executor)
+    mismatch_of = dict(zip(passing, found, strict=True))
+    for code, rec in owners:
+        mismatch = mismatch_of.get(code)
+        rec.mismatch = mismatch.to_dict() if mismatch is not None else None
+    return oracle.summary()
+
+
+def _outcome(
+    record: PairRecord, programs: Sequence[ProgramRecord | None], differential: bool = False
+) -> PairOutcome:
     assert record.slow.cost is not None
-    return PairOutcome(record.slow.cost, tuple(p.candidate() for p in programs if p is not None))
+    return PairOutcome(record.slow.cost, tuple(p.candidate(differential) for p in programs if p is not None))
