@@ -1,0 +1,224 @@
+"""Out-of-sample fidelity of the cost models: does a model's speedup rank (slow, fast) pairs as CPU time
+does, on real pairs that no weight was fitted on?
+
+Run (the PIE dev Python pairs beside the project):
+  .venv/bin/python benchmarks/fidelity.py --pairs ../shared/data/pie-py-dev.jsonl \
+      --statements ../shared/data/codenet-statements-dev --name pie_py_dev
+or with any PIE-format pairs file and `--tests-root DIR` (e.g. CodeNet C++ submissions of one problem).
+Writes benchmarks/results/fidelity_NAME.json.
+
+Per pair, the tests are the problem's own plus inputs generated from them with the slow program as the
+oracle (differential testing's ladders, capped at what the slow program answers in `--budget` seconds,
+so that speedups show beyond start-up); a pair whose fast program disagrees with the slow one there, or
+whose slow program fails its own tests, is left out and named. Every program is measured once under
+cachegrind (`cycles` gives instructions, misses and system calls) and timed natively (CPU seconds, median
+of 5 interleaved runs per test). Problems are split in two halves by a hash of their id: cycle weights
+are re-fitted (non-negative least squares of per-test CPU time) on the first half only, and every model
+is reported on both halves; the second half is the held-out figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from scipy.optimize import nnls
+from scipy.stats import spearmanr
+
+from perfcoder.data.differential import DifferentialConfig
+from perfcoder.data.pairs import load_pairs
+from perfcoder.data.sources import TestSources
+from perfcoder.environment import Environment, make
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.limits import Limits
+from perfcoder.execution.testcase import TestCase
+from perfcoder.measure.cachegrind import CycleWeights
+
+RESULTS = Path(__file__).resolve().parent / "results"
+WITHIN = 1.5  # a model speedup within this factor of the CPU-time speedup counts as faithful
+FEATURES = ("instructions", "l1_misses", "ll_misses", "syscalls")
+
+
+@dataclass
+class Measured:
+    pair: str
+    problem: str
+    half: str
+    cpu: tuple[list[float], list[float]]  # per-test CPU seconds of slow and fast
+    counts: tuple[list[dict[str, float]], list[dict[str, float]]]  # per-test cachegrind counts
+
+
+def half_of(problem: str) -> str:
+    return "fit" if hashlib.sha256(problem.encode()).digest()[0] % 2 == 0 else "held_out"
+
+
+def tests_for(env: Environment, slow: str, fast: str, given: list[TestCase], budget: float) -> list[TestCase]:
+    """The given tests plus the two largest generated inputs the slow program answers within budget;
+    raises when the fast program disagrees with the slow one on any generated input."""
+    oracle = env.oracle(slow, given, DifferentialConfig(oracle_time_s=budget, variants=1))
+    (mismatch,) = env.check(oracle, [fast])
+    if mismatch is not None:
+        raise PerfcoderError(f"fast program {mismatch.describe()}")
+    return [*given, *oracle.tests[-2:]]
+
+
+def measure(args: argparse.Namespace) -> tuple[list[Measured], list[str]]:
+    pairs = load_pairs(Path(args.pairs), args.language).items[: args.max_pairs or None]
+    sources = TestSources(args.tests_root, args.statements)
+    config = ExecutionConfig(limits=Limits(time_s=args.time_limit), jobs=args.jobs)
+    envs = {
+        model: make(args.language or pairs[0].language, model, config=config, repeats=5)
+        for model in ("cycles", "cpu")
+    }
+    measured, skipped = [], []
+    try:
+        for number, pair in enumerate(pairs, 1):
+            started = time.monotonic()
+            try:
+                if not pair.fast:
+                    raise PerfcoderError("no fast program")
+                tests = tests_for(envs["cycles"], pair.slow, pair.fast, sources.for_pair(pair), args.budget)
+                counted = envs["cycles"].compare(pair.slow, pair.fast, tests)
+                timed = envs["cpu"].compare(pair.slow, pair.fast, tests)
+                if counted.speedup is None or timed.speedup is None:
+                    raise PerfcoderError(f"not both accepted: {counted.slow.verdict}, {counted.fast.verdict}")
+            except PerfcoderError as exc:
+                skipped.append(f"{pair.id}: {exc}")
+                print(f"[{number}/{len(pairs)}] {pair.id}: skipped ({str(exc)[:120]})", flush=True)
+                continue
+            measured.append(
+                Measured(
+                    pair.id,
+                    pair.problem_id,
+                    half_of(pair.problem_id),
+                    tuple([t.costs["cpu_s"] for t in m.tests] for m in (timed.slow, timed.fast)),  # type: ignore[arg-type]
+                    tuple([dict(t.costs) for t in m.tests] for m in (counted.slow, counted.fast)),  # type: ignore[arg-type]
+                )
+            )
+            print(
+                f"[{number}/{len(pairs)}] {pair.id}: cpu {timed.speedup:.2f}x cycles {counted.speedup:.2f}x"
+                f" ({len(tests)} tests, {time.monotonic() - started:.0f} s)",
+                flush=True,
+            )
+    finally:
+        for env in envs.values():
+            env.close()
+    return measured, skipped
+
+
+def cycles(counts: Sequence[dict[str, float]], weights: CycleWeights) -> float:
+    return sum(
+        c["instructions"]
+        + weights.l1_miss * c["l1_misses"]
+        + weights.ll_miss * c["ll_misses"]
+        + weights.syscall * c["syscalls"]
+        + weights.process
+        for c in counts
+    )
+
+
+def refit(rows: Sequence[Measured]) -> CycleWeights:
+    """Non-negative least squares of per-test CPU seconds on the counts and one start per process."""
+    features, target = [], []
+    for row in rows:
+        for side in (0, 1):
+            for counts, cpu in zip(row.counts[side], row.cpu[side], strict=True):
+                features.append([*(counts[name] for name in FEATURES), 1.0])
+                target.append(cpu)
+    x, y = np.array(features), np.array(target)
+    scale = x.max(axis=0)
+    scale[scale == 0] = 1.0
+    coefficients, _ = nnls(x / scale, y)
+    coefficients = coefficients / scale
+    per_instruction = coefficients[0] or 1e-9
+    l1, ll, syscall, process = (float(c / per_instruction) for c in coefficients[1:])
+    return CycleWeights(l1_miss=l1, ll_miss=ll, syscall=syscall, process=process)
+
+
+def speedups(rows: Sequence[Measured], model: str, weights: CycleWeights | None = None) -> list[float]:
+    found = []
+    for row in rows:
+        slow, fast = row.counts
+        if model == "cpu":
+            found.append(sum(row.cpu[0]) / sum(row.cpu[1]))
+        elif model == "instructions":
+            found.append(sum(c["instructions"] for c in slow) / sum(c["instructions"] for c in fast))
+        else:
+            assert weights is not None
+            found.append(cycles(slow, weights) / cycles(fast, weights))
+    return found
+
+
+def agreement(rows: Sequence[Measured], model: str, weights: CycleWeights | None = None) -> dict[str, Any]:
+    if len(rows) < 3:
+        return {"pairs": len(rows)}
+    truth, found = speedups(rows, "cpu"), speedups(rows, model, weights)
+    within = [max(a / b, b / a) <= WITHIN for a, b in zip(found, truth, strict=True)]
+    return {
+        "pairs": len(rows),
+        "problems": len({row.problem for row in rows}),
+        "spearman": round(float(spearmanr(found, truth).statistic), 4),
+        "within_1_5x": round(100.0 * sum(within) / len(within), 1),
+    }
+
+
+def report(rows: list[Measured]) -> dict[str, Any]:
+    halves = {half: [r for r in rows if r.half == half] for half in ("fit", "held_out")}
+    refitted = refit(halves["fit"]) if halves["fit"] else CycleWeights()
+    models = {
+        "cycles (shipped weights)": ("cycles", CycleWeights()),
+        "cycles (re-fitted on the fit half)": ("cycles", refitted),
+        "instructions": ("instructions", None),
+    }
+    return {
+        "refitted_weights": refitted.__dict__,
+        "shipped_weights": CycleWeights().__dict__,
+        "models": {
+            name: {half: agreement(chosen, model, weights) for half, chosen in halves.items()}
+            for name, (model, weights) in models.items()
+        },
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pairs", required=True)
+    parser.add_argument("--tests-root", type=Path)
+    parser.add_argument("--statements", type=Path)
+    parser.add_argument("--language")
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--max-pairs", type=int, default=0)
+    parser.add_argument(
+        "--budget", type=float, default=0.1, help="slow program's seconds per generated input"
+    )
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    started = time.monotonic()
+    rows, skipped = measure(args)
+    result = {
+        "command": "benchmarks/fidelity.py "
+        + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v),
+        "measured_pairs": len(rows),
+        "skipped": skipped,
+        **report(rows),
+        "pairs": [row.__dict__ for row in rows],
+        "wall_s": round(time.monotonic() - started, 1),
+    }
+    out = RESULTS / f"fidelity_{args.name}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k not in ("pairs", "skipped")}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
