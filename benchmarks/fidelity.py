@@ -5,7 +5,9 @@ Run (the PIE dev Python pairs beside the project):
   .venv/bin/python benchmarks/fidelity.py --pairs ../shared/data/pie-py-dev.jsonl \
       --statements ../shared/data/codenet-statements-dev --name pie_py_dev
 or with any PIE-format pairs file and `--tests-root DIR` (e.g. CodeNet C++ submissions of one problem).
-Writes benchmarks/results/fidelity_NAME.json.
+Writes benchmarks/results/fidelity_NAME.json (the report) and fidelity_NAME.pairs.jsonl (one line per
+measured or skipped pair, appended as it goes: an interrupted run resumes, and `--report-only` re-scores
+what is there).
 
 Per pair, the tests are the problem's own plus inputs generated from them with the slow program as the
 oracle (differential testing's ladders, capped at what the slow program answers in `--budget` seconds,
@@ -70,15 +72,17 @@ def tests_for(env: Environment, slow: str, fast: str, given: list[TestCase], bud
     return [*given, *oracle.tests[-2:]]
 
 
-def measure(args: argparse.Namespace) -> tuple[list[Measured], list[str]]:
+def measure(args: argparse.Namespace, log: Path) -> None:
+    """Measure every pair not yet in the log, appending one line per pair."""
+    done = {json.loads(line)["pair"] for line in log.read_text().splitlines()} if log.exists() else set()
     pairs = load_pairs(Path(args.pairs), args.language).items[: args.max_pairs or None]
+    pairs = [pair for pair in pairs if pair.id not in done]
     sources = TestSources(args.tests_root, args.statements)
     config = ExecutionConfig(limits=Limits(time_s=args.time_limit), jobs=args.jobs)
     envs = {
         model: make(args.language or pairs[0].language, model, config=config, repeats=5)
         for model in ("cycles", "cpu")
     }
-    measured, skipped = [], []
     try:
         for number, pair in enumerate(pairs, 1):
             started = time.monotonic()
@@ -91,18 +95,17 @@ def measure(args: argparse.Namespace) -> tuple[list[Measured], list[str]]:
                 if counted.speedup is None or timed.speedup is None:
                     raise PerfcoderError(f"not both accepted: {counted.slow.verdict}, {counted.fast.verdict}")
             except PerfcoderError as exc:
-                skipped.append(f"{pair.id}: {exc}")
+                _append(log, {"pair": pair.id, "skipped": str(exc)})
                 print(f"[{number}/{len(pairs)}] {pair.id}: skipped ({str(exc)[:120]})", flush=True)
                 continue
-            measured.append(
-                Measured(
-                    pair.id,
-                    pair.problem_id,
-                    half_of(pair.problem_id),
-                    tuple([t.costs["cpu_s"] for t in m.tests] for m in (timed.slow, timed.fast)),  # type: ignore[arg-type]
-                    tuple([dict(t.costs) for t in m.tests] for m in (counted.slow, counted.fast)),  # type: ignore[arg-type]
-                )
+            row = Measured(
+                pair.id,
+                pair.problem_id,
+                half_of(pair.problem_id),
+                tuple([t.costs["cpu_s"] for t in m.tests] for m in (timed.slow, timed.fast)),  # type: ignore[arg-type]
+                tuple([dict(t.costs) for t in m.tests] for m in (counted.slow, counted.fast)),  # type: ignore[arg-type]
             )
+            _append(log, row.__dict__)
             print(
                 f"[{number}/{len(pairs)}] {pair.id}: cpu {timed.speedup:.2f}x cycles {counted.speedup:.2f}x"
                 f" ({len(tests)} tests, {time.monotonic() - started:.0f} s)",
@@ -111,7 +114,19 @@ def measure(args: argparse.Namespace) -> tuple[list[Measured], list[str]]:
     finally:
         for env in envs.values():
             env.close()
-    return measured, skipped
+
+
+def _append(log: Path, row: dict[str, Any]) -> None:
+    with log.open("a") as sink:
+        sink.write(json.dumps(row) + "\n")
+
+
+def load(log: Path) -> tuple[list[Measured], list[str]]:
+    rows = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    measured = [
+        Measured(**{**r, "cpu": tuple(r["cpu"]), "counts": tuple(r["counts"])}) for r in rows if "cpu" in r
+    ]
+    return measured, [f"{r['pair']}: {r['skipped']}" for r in rows if "skipped" in r]
 
 
 def cycles(counts: Sequence[dict[str, float]], weights: CycleWeights) -> float:
@@ -203,21 +218,24 @@ def main() -> None:
     )
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--report-only", action="store_true", help="re-score the pairs measured so far")
     args = parser.parse_args()
     started = time.monotonic()
-    rows, skipped = measure(args)
+    log = RESULTS / f"fidelity_{args.name}.pairs.jsonl"
+    if not args.report_only:
+        measure(args, log)
+    rows, skipped = load(log)
     result = {
         "command": "benchmarks/fidelity.py "
         + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v),
         "measured_pairs": len(rows),
         "skipped": skipped,
         **report(rows),
-        "pairs": [row.__dict__ for row in rows],
-        "wall_s": round(time.monotonic() - started, 1),
+        "wall_s_this_invocation": round(time.monotonic() - started, 1),
     }
     out = RESULTS / f"fidelity_{args.name}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps({k: v for k, v in result.items() if k not in ("pairs", "skipped")}, indent=2))
+    print(json.dumps({k: v for k, v in result.items() if k != "skipped"}, indent=2))
 
 
 if __name__ == "__main__":

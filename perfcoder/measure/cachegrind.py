@@ -40,16 +40,16 @@ class CacheGeometry:
 @dataclass(frozen=True)
 class CycleWeights:
     """Cycles charged per event on top of one per instruction. `process` and `syscall` are measured on
-    micro-programs, not fitted on any pair (benchmarks/cycle_weights.py: native CPU seconds of an empty
-    static program, and of 200,000 one-byte writes, at a compute loop's instructions per CPU second):
-    starting and ending a process (exec, page faults, exit: ~0.48 ms here) and a system call are
-    invisible to valgrind. The miss penalties are the first fit's (benchmarks/measurement.py); the
-    held-out check of all of them is benchmarks/fidelity.py."""
+    micro-programs, not fitted on any pair (benchmarks/cycle_weights.py: native CPU seconds of a minimal
+    static iostream program and of 200,000 one-byte writes, at the instructions per CPU second of
+    cache-resident kernels): starting and ending a process (exec, page faults, exit: ~0.66 ms here) and
+    a system call are invisible to valgrind. The miss penalties are the first fit's
+    (benchmarks/measurement.py); the held-out check of all of them is benchmarks/fidelity.py."""
 
     l1_miss: float = 3.0
     ll_miss: float = 100.0
-    syscall: float = 1650.0  # per line of valgrind's system-call trace (a blocking call shows as two)
-    process: float = 1.8e6
+    syscall: float = 2810.0  # per line of valgrind's system-call trace (a blocking call shows as two)
+    process: float = 4.1e6
 
 
 @dataclass(frozen=True)
