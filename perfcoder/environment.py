@@ -11,7 +11,7 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, Self, cast
 
 from perfcoder.data.differential import DifferentialConfig, Mismatch, Oracle, build_oracle, check_programs
 from perfcoder.data.testsuite import load_tests
@@ -139,6 +139,12 @@ class Environment:
 
     def close(self) -> None:
         self.executor.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _measurement(self, result: SubmissionResult, startup: float | None) -> Measurement:
         total = None

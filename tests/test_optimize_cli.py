@@ -13,7 +13,7 @@ from tests.test_data_loaders import DATASETS, write_rows
 from tests.test_evaluate import evaluate
 
 PRIME = Path(__file__).resolve().parent.parent / "examples" / "python" / "prime_sum"
-TINY = ("--model", "smollm2-135m", "--max-tokens", "160", "--cost", "instructions")
+TINY = ("--model", "smollm2-135m", "--max-tokens", "160", "--cost", "instructions", "--time-limit", "2")
 
 
 def test_optimize_never_returns_a_failing_program(private_cache: Path, tmp_path: Path) -> None:

@@ -17,22 +17,14 @@ from perfcoder.cli import options as opt
 from perfcoder.cli.evaluate import PairsOption, StatementsOption, TestsRootOption
 from perfcoder.cli.render import number, progress_bar, stderr, stdout, styled
 from perfcoder.data.differential import DifferentialConfig
-from perfcoder.data.pairs import OptimizationPair, load_pairs
-from perfcoder.data.remote import resolve
-from perfcoder.data.rows import read_jsonl
-from perfcoder.data.sources import TestSources
 from perfcoder.data.testsuite import load_tests
-from perfcoder.environment import Environment
-from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
-from perfcoder.execution.languages import language_named, language_of
 from perfcoder.execution.source import read_source
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import DEFAULT_REPEATS, CostModel, cost_model
-from perfcoder.models.base import Backend
-from perfcoder.models.registry import ModelConfig, load_backend
-from perfcoder.strategies.catalog import STRATEGIES, make_strategy
-from perfcoder.strategies.optimize import OptimizeResult, SearchConfig, optimize_program
+from perfcoder.jobs import optimize as jobs
+from perfcoder.jobs.optimize import OptimizeConfig
+from perfcoder.strategies.catalog import STRATEGIES
+from perfcoder.strategies.optimize import OptimizeResult
 
 StrategyOption = Annotated[str, typer.Option("--strategy", "-s", help=f"One of {', '.join(STRATEGIES)}.")]
 ExamplesOption = Annotated[
@@ -63,20 +55,24 @@ def optimize(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where the best program (or predictions) go.")
     ] = None,
-    k: Annotated[int, typer.Option("-k", help="Candidates per round (Best@k).")] = 8,
-    rounds: Annotated[int, typer.Option("--rounds", help="Refinement rounds with execution feedback.")] = 1,
-    strategy: StrategyOption = "instruction",
-    shots: Annotated[int, typer.Option("--shots", help="Examples for fewshot/retrieval.")] = 2,
+    k: Annotated[int, typer.Option("-k", help="Candidates per round (Best@k).")] = OptimizeConfig.k,
+    rounds: Annotated[
+        int, typer.Option("--rounds", help="Refinement rounds with execution feedback.")
+    ] = OptimizeConfig.rounds,
+    strategy: StrategyOption = OptimizeConfig.strategy,
+    shots: Annotated[
+        int, typer.Option("--shots", help="Examples for fewshot/retrieval.")
+    ] = OptimizeConfig.shots,
     examples: ExamplesOption = None,
     differential: DifferentialOption = True,
     generator: GeneratorOption = None,
     pairs: PairsOption = None,
     tests_root: TestsRootOption = None,
     statements: StatementsOption = None,
-    cost: opt.CostOption = "cycles",
+    cost: opt.CostOption = OptimizeConfig.cost,
     language: opt.LanguageOption = None,
     as_json: opt.JsonOption = False,
-    repeats: opt.RepeatsOption = DEFAULT_REPEATS,
+    repeats: opt.RepeatsOption = OptimizeConfig.repeats,
     models: mo.ModelOptions = mo.DEFAULT_MODEL_OPTIONS,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
@@ -85,48 +81,60 @@ def optimize(
     options = dict(locals())
     if (program is None) == (pairs is None):
         raise typer.BadParameter("give either PROGRAM with --tests, or --pairs", param_hint="PROGRAM/--pairs")
-    if k < 1 or rounds < 1:
-        raise typer.BadParameter("-k and --rounds must be at least 1")
-    checks = DifferentialConfig(enabled=differential)
-    search = SearchConfig(k=k, rounds=rounds, sampling=models.sampling(), differential=checks)
-    run_config = opt.run_record(options)
-    mconfig = models.config(settings.cache_dir)
+    config = OptimizeConfig(
+        k=k,
+        rounds=rounds,
+        strategy=strategy,
+        shots=shots,
+        examples=examples,
+        cost=cost or OptimizeConfig.cost,
+        repeats=repeats,
+        sampling=models.sampling(),
+        differential=DifferentialConfig(enabled=differential),
+        execution=settings,
+        engine=models.config(settings.cache_dir),
+    )
+    maker = read_source(generator) if generator else None
     if program is not None:
         if tests is None:
             raise typer.BadParameter("give --tests for PROGRAM", param_hint="--tests")
-        _optimize_one(program, tests, output, search, settings, options, run_config, mconfig)
-    else:
-        assert pairs is not None
-        _optimize_pairs(pairs, output, search, settings, options, run_config, mconfig)
+        _optimize_one(program, tests, output, config, language, maker, opt.run_record(options), as_json)
+        return
+    if output is None:
+        raise typer.BadParameter("give -o PREDICTIONS.jsonl with --pairs", param_hint="--output")
+    assert pairs is not None
+    with progress_bar(None, "optimizing pairs", not as_json) as advance:
+        run = jobs.optimize_dataset(
+            pairs, output, model=config.engine.model, config=config, tests_root=tests_root,
+            statements=statements, language=language, generator=maker, on_pair=advance,
+            record=opt.run_record(options),
+        )  # fmt: skip
+    summary = run.to_dict()
+    print(json.dumps(summary)) if as_json else stdout.print(summary)
 
 
 def _optimize_one(
     program: Path,
     tests: Path,
     output: Path | None,
-    search: SearchConfig,
-    settings: ExecutionConfig,
-    options: dict[str, Any],
+    config: OptimizeConfig,
+    language: str | None,
+    generator: str | None,
     run_config: dict[str, Any],
-    mconfig: ModelConfig,
+    as_json: bool,
 ) -> None:
-    lang = language_named(options["language"]) if options["language"] else language_of(program)
-    code, suite = read_source(program), load_tests(tests)
     target = output or program.with_name(f"{program.stem}.optimized{program.suffix}")
-    env = Environment(lang, cost_model(options["cost"] or "cycles"), settings, repeats=options["repeats"])
-    strategy = make_strategy(options["strategy"], lang.name, options["shots"], options["examples"])
-    backend = _load(mconfig, not options["as_json"])
-    generator = read_source(options["generator"]) if options["generator"] else None
-    try:
-        with _status(not options["as_json"]) as say:
-            result = optimize_program(code, suite, env, backend, strategy, search, say, generator)
-    finally:
-        backend.close()
-        env.close()
+    suite = load_tests(tests)
+    with _status(not as_json) as say:
+        say(f"loading model {config.engine.model}")
+        result = jobs.optimize(
+            program, suite, model=config.engine.model, language=language, config=config,
+            generator=generator, on_event=say,
+        )  # fmt: skip
     target.write_text(result.code)
     record = target.with_name(target.name + ".run.json")
     record.write_text(json.dumps({"config": run_config, "result": result.to_dict()}, indent=2) + "\n")
-    if options["as_json"]:
+    if as_json:
         candidates = [
             {"verdict": c.verdict, "cost": c.cost, "speedup": c.speedup, "mismatch": c.mismatch}
             for c in result.candidates
@@ -136,99 +144,6 @@ def _optimize_one(
         print(json.dumps({**summary, "improved": result.improved, "candidates": candidates, **extra}))
     else:
         _show(result, program, target)
-
-
-def _optimize_pairs(
-    spec: str,
-    output: Path | None,
-    search: SearchConfig,
-    settings: ExecutionConfig,
-    options: dict[str, Any],
-    run_config: dict[str, Any],
-    mconfig: ModelConfig,
-) -> None:
-    """PIE-style predictions, one row per pair, appended as each pair finishes (a rerun resumes)."""
-    if output is None:
-        raise typer.BadParameter("give -o PREDICTIONS.jsonl with --pairs", param_hint="--output")
-    loaded = load_pairs(resolve(spec, settings.cache_dir), options["language"])
-    done = (
-        {str(row.get("id")) for _, row in read_jsonl(output) if isinstance(row, dict)}
-        if output.exists()
-        else set()
-    )
-    todo = [pair for pair in loaded.items if pair.id not in done]
-    sources = TestSources(options["tests_root"], options["statements"])
-    backend = _load(mconfig, not options["as_json"])
-    skipped = [str(row) for row in loaded.skipped]
-    model = cost_model(options["cost"] or "cycles")
-    output.with_name(output.name + ".config.json").write_text(json.dumps(run_config, indent=2) + "\n")
-    written = 0
-    try:
-        with (
-            progress_bar(len(todo), "optimizing pairs", not options["as_json"]) as advance,
-            output.open("a") as sink,
-        ):
-            for pair in todo:
-                row = _pair_row(pair, sources, backend, search, settings, options, model)
-                if isinstance(row, str):
-                    skipped.append(f"{pair.id}: {row}")
-                else:
-                    sink.write(json.dumps(row) + "\n")
-                    sink.flush()
-                    written += 1
-                advance()
-    finally:
-        backend.close()
-    summary: dict[str, Any] = {
-        "pairs": len(loaded.items),
-        "resumed": len(done),
-        "written": written,
-        "skipped": len(skipped),
-        "skipped_rows": skipped,
-        "output": str(output),
-    }
-    print(json.dumps(summary)) if options["as_json"] else stdout.print(summary)
-
-
-def _pair_row(
-    pair: OptimizationPair,
-    sources: TestSources,
-    backend: Backend,
-    search: SearchConfig,
-    settings: ExecutionConfig,
-    options: dict[str, Any],
-    model: CostModel,
-) -> dict[str, Any] | str:
-    try:
-        tests = sources.for_pair(pair)
-    except PerfcoderError as exc:
-        return str(exc)
-    env = Environment(language_named(pair.language), model, settings, repeats=options["repeats"])
-    strategy = make_strategy(options["strategy"], pair.language, options["shots"], options["examples"])
-    generator = read_source(options["generator"]) if options["generator"] else None
-    try:
-        result = optimize_program(pair.slow, tests, env, backend, strategy, search, generator=generator)
-    except PerfcoderError as exc:
-        return str(exc)
-    finally:
-        env.close()
-    answers = [c.code if c.code is not None else c.reply for c in result.candidates]
-    return {
-        "id": pair.id,
-        "problem_id": pair.problem_id,
-        "language": pair.language,
-        "generated_answers": answers,
-        "best_speedup": result.speedup,
-        "verdicts": [c.verdict for c in result.candidates],
-        "differential": result.differential,
-    }
-
-
-def _load(mconfig: ModelConfig, show: bool) -> Backend:
-    if show:
-        with stderr.status(f"loading model {mconfig.model}"):
-            return load_backend(mconfig)
-    return load_backend(mconfig)
 
 
 class _status:

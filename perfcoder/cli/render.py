@@ -110,7 +110,7 @@ def number(value: float | None, digits: int = 0) -> str:
 
 
 @contextlib.contextmanager
-def progress_bar(total: int, description: str, enabled: bool) -> Iterator[Any]:
+def progress_bar(total: int | None, description: str, enabled: bool) -> Iterator[Any]:
     """A progress bar on stderr; yields a callable that advances it by one."""
     progress = Progress(
         TextColumn("{task.description}"),

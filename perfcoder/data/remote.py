@@ -12,8 +12,7 @@ import urllib.request
 from pathlib import Path
 
 from perfcoder.errors import PerfcoderError
-from perfcoder.execution.source import digest
-from perfcoder.execution.store import default_cache_dir
+from perfcoder.store import default_cache_dir, digest
 
 URL_SCHEMES = ("http://", "https://", "file://")
 HF_PREFIX = "hf://datasets/"

@@ -22,7 +22,7 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.languages import CPP, PYTHON, Language
 from perfcoder.execution.limits import COMPILE_LIMITS
 from perfcoder.execution.sandbox import BOX_DIR, Mount, Sandbox
-from perfcoder.execution.source import digest
+from perfcoder.store import digest
 
 log = logging.getLogger(__name__)
 

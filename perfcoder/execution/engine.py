@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import product
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.build import PROG_DIR, Build, Builder, ToolchainConfig, toolchain_fingerprint
@@ -26,10 +26,10 @@ from perfcoder.execution.limits import Limits
 from perfcoder.execution.probe import NativeProbe, Probe
 from perfcoder.execution.results import PREVIEW_CHARS, SubmissionResult, TestResult, overall_verdict
 from perfcoder.execution.sandbox import BOX_DIR, Mount, ProcessResult, Sandbox, SandboxConfig
-from perfcoder.execution.source import digest, read_source
-from perfcoder.execution.store import ResultStore, default_cache_dir
+from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
+from perfcoder.store import ResultStore, default_cache_dir, digest
 
 ENGINE_VERSION = 1  # bump when a change makes stored results stale
 RUN_ENV = {  # the whole environment of a judged program: fixed, so instruction counts repeat exactly
@@ -180,6 +180,12 @@ class Executor:
     def close(self) -> None:
         if self.store is not None:
             self.store.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _submission(self, program: Program, row: list[TestResult | None]) -> SubmissionResult:
         tests = [result for result in row if result is not None]

@@ -1,6 +1,5 @@
 """Reading a program's source with the checks that make bad input a clear one-line error."""
 
-import hashlib
 from pathlib import Path
 
 from perfcoder.errors import PerfcoderError
@@ -25,13 +24,3 @@ def check_source(data: bytes, where: str) -> str:
     if not text.strip():
         raise PerfcoderError(f"{where}: source is empty")
     return text
-
-
-def digest(*parts: str | bytes) -> str:
-    """A stable sha256 over several parts, length-prefixed so that part boundaries matter."""
-    sha = hashlib.sha256()
-    for part in parts:
-        data = part.encode() if isinstance(part, str) else part
-        sha.update(len(data).to_bytes(8, "little"))
-        sha.update(data)
-    return sha.hexdigest()

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from perfcoder.execution.source import digest
+from perfcoder.store import digest
 
 
 @dataclass(frozen=True)

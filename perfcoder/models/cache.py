@@ -8,9 +8,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from perfcoder.execution.source import digest
-from perfcoder.execution.store import ResultStore, default_cache_dir
 from perfcoder.models.base import Backend, Message, Sample, SamplingParams
+from perfcoder.store import ResultStore, default_cache_dir, digest
 
 
 class CachedBackend(Backend):

@@ -16,6 +16,9 @@ from perfcoder.models.base import Backend, Message, Sample, SamplingParams
 from perfcoder.models.weights import file_sha256
 
 
+GGUF_MAGIC = b"GGUF"  # every GGUF file starts so; checked up front, the engine itself starts on first use
+
+
 @dataclass(frozen=True)
 class LlamaCppConfig:
     threads: int = 1
@@ -28,6 +31,9 @@ class LlamaCppBackend(Backend):
     def __init__(self, path: Path, config: LlamaCppConfig = LlamaCppConfig()) -> None:
         if not path.is_file():
             raise PerfcoderError(f"{path}: no such model file")
+        with path.open("rb") as handle:
+            if handle.read(len(GGUF_MAGIC)) != GGUF_MAGIC:
+                raise PerfcoderError(f"{path}: llama.cpp cannot load it (not a GGUF file)")
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when the engine's library loads
         try:
             import xllamacpp
@@ -43,10 +49,8 @@ class LlamaCppBackend(Backend):
         params.cpuparams_batch.n_threads = config.threads
         params.verbosity = -1
         params.warmup = False
-        try:
-            self._server = xllamacpp.Server(params)
-        except Exception as exc:  # the engine reports a bad file as a generic runtime error
-            raise PerfcoderError(f"{path}: llama.cpp cannot load it ({exc})") from None
+        self._params, self._engine = params, xllamacpp
+        self._server: Any = None  # started on first use: destroying a server still starting can deadlock
         self._lock = threading.Lock()  # one request at a time: the engine's slots are shared
 
     @property
@@ -56,7 +60,17 @@ class LlamaCppBackend(Backend):
     @property
     def address(self) -> str:
         """The OpenAI-compatible HTTP endpoint the engine also serves on loopback."""
-        return str(self._server.listening_address)
+        with self._lock:
+            return str(self._started().listening_address)
+
+    def _started(self) -> Any:
+        """The engine, started on first use (call with the lock held)."""
+        if self._server is None:
+            try:
+                self._server = self._engine.Server(self._params)
+            except Exception as exc:  # the engine reports a bad file as a generic runtime error
+                raise PerfcoderError(f"{self.path}: llama.cpp cannot load it ({exc})") from None
+        return self._server
 
     def chat(self, messages: list[Message], params: SamplingParams) -> list[Sample]:
         return self._samples("chat", {"messages": messages}, params)
@@ -80,11 +94,8 @@ class LlamaCppBackend(Backend):
                 "logprobs": True,
             }
             with self._lock:
-                handle = (
-                    self._server.handle_chat_completions
-                    if kind == "chat"
-                    else self._server.handle_completions
-                )
+                server = self._started()
+                handle = server.handle_chat_completions if kind == "chat" else server.handle_completions
                 response = handle(request)
             samples += parse_choices(response, kind)
         if not params.logprobs:

@@ -3,12 +3,14 @@ or a Hugging Face model directory."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 from perfcoder.errors import PerfcoderError
 from perfcoder.models.base import Backend
 from perfcoder.models.cache import CachedBackend
+from perfcoder.models.callable_model import CallableBackend, ModelFunction
 from perfcoder.models.llamacpp import LlamaCppBackend, LlamaCppConfig
 from perfcoder.models.openai_http import DEFAULT_KEY_ENV, OpenAIBackend
 from perfcoder.models.weights import BUNDLED, DEFAULT_MODEL, model_file
@@ -26,9 +28,27 @@ class ModelConfig:
     cache_dir: Path | None = None
 
 
+Model = str | Backend | ModelFunction  # a name (as --model takes), a backend, or a plain function
+
+
 def load_backend(config: ModelConfig) -> Backend:
     """The backend `config.model` names, wrapped in the generation cache."""
     return CachedBackend(_backend(config), config.cache_dir, config.cache)
+
+
+def as_backend(model: Model, config: ModelConfig | None = None) -> Backend:
+    """Any model a library call accepts, as a cached backend: a name is loaded with `config`'s engine
+    settings, a function is wrapped; a backend is used as it is (cached unless it already is)."""
+    config = config or ModelConfig()
+    if isinstance(model, str):
+        return load_backend(dataclasses.replace(config, model=model))
+    if isinstance(model, CachedBackend):
+        return model
+    if isinstance(model, Backend):
+        return CachedBackend(model, config.cache_dir, config.cache)
+    if callable(model):
+        return CachedBackend(CallableBackend(model), config.cache_dir, config.cache)
+    raise PerfcoderError(f"a model is a name, a Backend or a function, not {type(model).__name__}")
 
 
 def _backend(config: ModelConfig) -> Backend:

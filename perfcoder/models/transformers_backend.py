@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from perfcoder.errors import PerfcoderError
-from perfcoder.execution.source import digest
 from perfcoder.models.base import Backend, Message, Sample, SamplingParams
+from perfcoder.store import digest
 
 
 class TransformersBackend(Backend):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from perfcoder.errors import PerfcoderError
-from perfcoder.execution.store import default_cache_dir
+from perfcoder.store import default_cache_dir
 
 CHUNK = 1 << 20
 

@@ -1,13 +1,13 @@
-"""The results store: one SQLite file mapping a run's full identity to its recorded result.
+"""A key -> JSON store on one SQLite file: the results store (a run's full identity -> its recorded
+result) and the generation cache are instances of it.
 
-Every result is committed as soon as it exists (WAL mode), so a crash loses nothing already measured
-and an interrupted run resumes where it stopped.
+Every value is committed as soon as it exists (WAL mode), so a crash loses nothing already written and
+an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import threading
 import time
@@ -21,14 +21,6 @@ CREATE TABLE IF NOT EXISTS results (
     created REAL NOT NULL
 )
 """
-
-
-def default_cache_dir() -> Path:
-    """`$PERFCODER_CACHE`, else `$XDG_CACHE_HOME/perfcoder`, else `~/.cache/perfcoder`."""
-    if os.environ.get("PERFCODER_CACHE"):
-        return Path(os.environ["PERFCODER_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "perfcoder"
 
 
 class ResultStore:

@@ -1,0 +1,196 @@
+"""`perfcoder.optimize` (one program) and `perfcoder.optimize_dataset` (PIE-style predictions for a
+pairs file, resumable): the model's candidates judged on the tests and against the input program, the
+survivors measured, the fastest verified one returned."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perfcoder.data.differential import DifferentialConfig
+from perfcoder.data.pairs import OptimizationPair, load_pairs
+from perfcoder.data.remote import resolve
+from perfcoder.data.resumable import ResumableJsonl
+from perfcoder.data.sources import TestSources
+from perfcoder.environment import Environment, Tests, as_tests
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.languages import language_named, language_of
+from perfcoder.execution.source import read_source
+from perfcoder.measure.models import COST_MODELS, DEFAULT_REPEATS, cost_model
+from perfcoder.models.base import Backend, SamplingParams
+from perfcoder.models.registry import Model, ModelConfig, as_backend
+from perfcoder.models.weights import DEFAULT_MODEL
+from perfcoder.strategies.catalog import STRATEGIES, make_strategy
+from perfcoder.strategies.optimize import OnEvent, OptimizeResult, SearchConfig, optimize_program
+
+
+@dataclass(frozen=True)
+class OptimizeConfig:
+    """Everything that decides an optimization run besides the program, its tests and the model."""
+
+    k: int = 8  # candidates per round (Best@k)
+    rounds: int = 1  # refinement rounds with execution feedback
+    strategy: str = "instruction"  # instruction, fewshot, cot, retrieval or conditioned
+    shots: int = 2  # examples for fewshot/retrieval
+    examples: Path | None = None  # pairs file for fewshot/retrieval (None: the built-in pool)
+    cost: str = "cycles"  # the cost model candidates are measured under
+    repeats: int = DEFAULT_REPEATS  # runs per test for the timed cost models
+    sampling: SamplingParams = field(default_factory=lambda: SamplingParams(temperature=0.7, max_tokens=1024))
+    differential: DifferentialConfig = field(default_factory=DifferentialConfig)
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+    engine: ModelConfig = field(default_factory=ModelConfig)  # how a named model is loaded and cached
+
+    def __post_init__(self) -> None:
+        if self.k < 1 or self.rounds < 1:
+            raise PerfcoderError(f"k and rounds must be at least 1, got k={self.k}, rounds={self.rounds}")
+        if self.strategy not in STRATEGIES:
+            raise PerfcoderError(f"unknown strategy {self.strategy!r} (known: {', '.join(STRATEGIES)})")
+        if self.cost not in COST_MODELS:
+            raise PerfcoderError(f"unknown cost model {self.cost!r} (known: {', '.join(COST_MODELS)})")
+
+    def search(self) -> SearchConfig:
+        return SearchConfig(
+            k=self.k, rounds=self.rounds, sampling=self.sampling, differential=self.differential
+        )
+
+    def environment(self, language: str) -> Environment:
+        return Environment(
+            language_named(language), cost_model(self.cost), self.execution, repeats=self.repeats
+        )
+
+
+def configured(config: OptimizeConfig | None, overrides: dict[str, Any]) -> OptimizeConfig:
+    """The config with keyword overrides (`k=4`), each checked against the config's fields."""
+    config = config or OptimizeConfig()
+    names = {f.name for f in dataclasses.fields(OptimizeConfig)}
+    unknown = set(overrides) - names
+    if unknown:
+        raise PerfcoderError(f"unknown optimize settings {sorted(unknown)} (known: {sorted(names)})")
+    return dataclasses.replace(config, **overrides) if overrides else config
+
+
+def optimize(
+    program: str | Path,
+    tests: Tests,
+    *,
+    model: Model = DEFAULT_MODEL,
+    language: str | None = None,
+    config: OptimizeConfig | None = None,
+    generator: str | Path | None = None,
+    on_event: OnEvent | None = None,
+    **overrides: Any,
+) -> OptimizeResult:
+    """A verified faster version of `program` (source text or a file), or the program itself.
+
+    `model` is a bundled model name, a .gguf path, `openai:NAME`, a HF directory, a `Backend`, or a
+    function `(messages, SamplingParams) -> list[str]`; keyword overrides set OptimizeConfig fields."""
+    settings = configured(config, overrides)
+    code, lang = _program(program, language)
+    maker = read_source(Path(generator)) if isinstance(generator, Path) else generator
+    with settings.environment(lang) as env, as_backend(model, settings.engine) as backend:
+        strategy = make_strategy(settings.strategy, lang, settings.shots, settings.examples)
+        return optimize_program(
+            code, as_tests(tests), env, backend, strategy, settings.search(), on_event, maker
+        )
+
+
+def _program(program: str | Path, language: str | None) -> tuple[str, str]:
+    if isinstance(program, Path):
+        return read_source(program), language_named(language).name if language else language_of(program).name
+    if language is None:
+        raise PerfcoderError("give language= with a program passed as source text")
+    return program, language_named(language).name
+
+
+@dataclass
+class DatasetRun:
+    """What `optimize_dataset` did: rows written now, rows found from an earlier run, pairs skipped."""
+
+    pairs: int
+    resumed: int
+    written: int
+    skipped_rows: list[str]
+    output: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "skipped": len(self.skipped_rows)}
+
+
+def optimize_dataset(
+    pairs: str | Path,
+    output: Path,
+    *,
+    model: Model = DEFAULT_MODEL,
+    config: OptimizeConfig | None = None,
+    tests_root: Path | None = None,
+    statements: Path | None = None,
+    language: str | None = None,
+    generator: str | None = None,
+    on_pair: Callable[[], None] | None = None,
+    record: dict[str, Any] | None = None,
+    **overrides: Any,
+) -> DatasetRun:
+    """PIE-style predictions, one row per pair (`id`, `generated_answers`, `best_speedup`, ...),
+    appended as each pair finishes; a rerun skips pairs already written. The run's config (or `record`)
+    is written next to the output."""
+    settings = configured(config, overrides)
+    loaded = load_pairs(resolve(str(pairs), settings.execution.cache_dir), language)
+    sources = TestSources(tests_root, statements)
+    output.with_name(output.name + ".config.json").write_text(
+        json.dumps(record or _plain(settings), indent=2, default=str) + "\n"
+    )
+    skipped = [str(row) for row in loaded.skipped]
+    todo = [pair for pair in loaded.items if pair.id not in ResumableJsonl(output, "id").done]
+    with ResumableJsonl(output, "id") as sink, contextlib.ExitStack() as stack:
+        resumed = len(sink.done)
+        backend = (
+            stack.enter_context(as_backend(model, settings.engine)) if todo else None
+        )  # nothing to do: no load
+        for pair in todo:
+            assert backend is not None
+            row = _pair_row(pair, sources, backend, settings, generator)
+            if isinstance(row, str):
+                skipped.append(f"{pair.id}: {row}")
+            else:
+                sink.write(row)
+            if on_pair is not None:
+                on_pair()
+        return DatasetRun(len(loaded.items), resumed, sink.written, skipped, str(output))
+
+
+def _pair_row(
+    pair: OptimizationPair,
+    sources: TestSources,
+    backend: Backend,
+    settings: OptimizeConfig,
+    generator: str | None,
+) -> dict[str, Any] | str:
+    """The pair's predictions row, or why the pair has none."""
+    try:
+        tests = sources.for_pair(pair)
+        strategy = make_strategy(settings.strategy, pair.language, settings.shots, settings.examples)
+        with settings.environment(pair.language) as env:
+            result = optimize_program(
+                pair.slow, tests, env, backend, strategy, settings.search(), generator=generator
+            )
+    except PerfcoderError as exc:
+        return str(exc)
+    return {
+        "id": pair.id,
+        "problem_id": pair.problem_id,
+        "language": pair.language,
+        "generated_answers": [c.code if c.code is not None else c.reply for c in result.candidates],
+        "best_speedup": result.speedup,
+        "verdicts": [c.verdict for c in result.candidates],
+        "differential": result.differential,
+    }
+
+
+def _plain(settings: OptimizeConfig) -> dict[str, Any]:
+    return json.loads(json.dumps(dataclasses.asdict(settings), default=str))  # type: ignore[no-any-return]
