@@ -15,7 +15,6 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.models.base import Backend, Message, Sample, SamplingParams
 from perfcoder.models.weights import file_sha256
 
-
 GGUF_MAGIC = b"GGUF"  # every GGUF file starts so; checked up front, the engine itself starts on first use
 
 
