@@ -1,0 +1,230 @@
+"""Reward functions for RL trainers, judged by the sandbox and the cost model.
+
+TRL's trainers (GRPOTrainer, RLOOTrainer, ...) call each reward function as
+`reward(prompts=..., completions=..., completion_ids=..., **dataset_columns)` and expect one float (or
+None: "no reward for this one") per completion. The factories here return such callables:
+
+    reward = perfcoder.rewards.speedup_reward(language="cpp", cost="instructions")
+    trainer = GRPOTrainer(model=..., reward_funcs=[reward], train_dataset=dataset)  # columns: slow, tests
+
+The dataset carries the program to speed up (`slow`) and its tests (`tests`: a list of
+`{"input", "output"}`); an optional `language` column overrides the reward's language per row. The
+completions of one prompt are judged together with their slow program, each distinct program once; the
+slow program's cost (and its answers on generated inputs, when differential testing is on) is computed
+once per slow program and kept. A completion gets None, never a made-up number, when its slow program
+fails its own tests or the judge itself failed (an infrastructure error is not the candidate's fault).
+The verdict and cost of every completion of the last call are in `reward.last_records`, for logging."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from perfcoder.data.differential import DifferentialConfig, Oracle
+from perfcoder.environment import Environment, Measurement, as_tests
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.languages import language_named
+from perfcoder.execution.results import SubmissionResult
+from perfcoder.execution.verdict import Verdict
+from perfcoder.measure.models import cost_model
+from perfcoder.store import digest
+from perfcoder.strategies.extract import extract_code
+from perfcoder.strategies.optimize import judge_codes
+
+Completion = str | Sequence[Mapping[str, str]]  # text, or chat messages (the last assistant turn counts)
+
+
+@dataclass(frozen=True)
+class RewardConfig:
+    language: str = "cpp"  # of every row, unless the dataset has a `language` column
+    cost: str = "instructions"  # deterministic and about twice cheaper than cycles
+    differential: DifferentialConfig = field(default_factory=DifferentialConfig)  # wrong-but-fast earns 0
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+    failure: float = 0.0  # the reward of a completion that is not accepted (no code, wrong, crashing)
+    log_speedup: bool = False  # speedup_reward: log(speedup) instead of speedup
+    slow_column: str = "slow"
+    tests_column: str = "tests"
+
+    def __post_init__(self) -> None:
+        language_named(self.language)
+        cost_model(self.cost)
+
+
+@dataclass
+class JudgedCompletion:
+    """What the judge made of one completion (for logging next to its reward)."""
+
+    verdict: str
+    cost: float | None = None
+    slow_cost: float | None = None
+    speedup: float | None = None
+    note: str = ""
+
+
+class ExecutionReward:
+    """A picklable reward callable; subclasses turn a judged completion into a number."""
+
+    __name__ = "execution_reward"
+
+    def __init__(self, config: RewardConfig) -> None:
+        self.config = config
+        self.last_records: list[JudgedCompletion | None] = []
+        self._environments: dict[str, Environment] = {}
+        self._slow: dict[str, Measurement] = {}  # digest(language, slow, tests) -> measured slow program
+        self._oracles: dict[str, Oracle] = {}
+
+    def value(self, judged: JudgedCompletion) -> float:
+        raise NotImplementedError
+
+    def __call__(
+        self, completions: Sequence[Completion], prompts: Sequence[Any] | None = None, **columns: Any
+    ) -> list[float | None]:
+        rows = self._rows(len(completions), columns)
+        records: list[JudgedCompletion | None] = [None] * len(completions)
+        groups: dict[tuple[str, str, str], list[int]] = defaultdict(list)
+        for i, (language, slow, tests) in enumerate(rows):
+            groups[(language, slow, tests)].append(i)
+        for (language, slow, tests), members in groups.items():
+            judged = self._judge_group(language, slow, tests, [completions[i] for i in members])
+            for i, record in zip(members, judged, strict=True):
+                records[i] = record
+        self.last_records = records
+        return [None if record is None else self.value(record) for record in records]
+
+    def close(self) -> None:
+        for env in self._environments.values():
+            env.close()
+        self._environments.clear()
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Only the config travels (to a worker process); environments and caches are rebuilt there."""
+        return {"config": self.config}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["config"])  # type: ignore[misc]
+
+    def _rows(self, count: int, columns: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+        """(language, slow program, tests as JSON) of every completion, from the dataset's columns."""
+        config = self.config
+        for name in (config.slow_column, config.tests_column):
+            if name not in columns or len(columns[name]) != count:
+                raise PerfcoderError(
+                    f"the reward needs a dataset column {name!r} with one value per completion"
+                )
+        languages = columns.get("language") or [config.language] * count
+        return [
+            (language_named(str(lang)).name, str(slow), _tests_key(tests))
+            for lang, slow, tests in zip(
+                languages, columns[config.slow_column], columns[config.tests_column], strict=True
+            )
+        ]
+
+    def _environment(self, language: str) -> Environment:
+        if language not in self._environments:
+            model = cost_model(self.config.cost)
+            self._environments[language] = Environment(language_named(language), model, self.config.execution)
+        return self._environments[language]
+
+    def _judge_group(
+        self, language: str, slow: str, tests_key: str, completions: Sequence[Completion]
+    ) -> list[JudgedCompletion | None]:
+        """One prompt's completions, judged together against its slow program."""
+        env = self._environment(language)
+        tests = as_tests(_tests_from_key(tests_key))
+        key = digest(language, slow, tests_key)
+        try:
+            if key not in self._slow:
+                self._slow[key] = env.run(slow, tests)
+            original = self._slow[key]
+            if not original.passed or original.cost is None:
+                return [None] * len(completions)  # the task is broken, not the completions
+            oracle = self._oracle(key, env, slow, tests)
+            codes = [extract_code(_text(c), language) for c in completions]
+            unique = list(dict.fromkeys(code for code in codes if code is not None))
+            outcomes = dict(zip(unique, judge_codes(unique, tests, env, oracle), strict=True))
+        except PerfcoderError:
+            return [None] * len(completions)  # the judge failed (infrastructure): no reward, not a zero
+        return [_record(outcomes.get(code) if code else None, original.cost) for code in codes]
+
+    def _oracle(self, key: str, env: Environment, slow: str, tests: Any) -> Oracle | None:
+        if not self.config.differential.enabled:
+            return None
+        if key not in self._oracles:
+            self._oracles[key] = env.oracle(slow, tests, self.config.differential)
+        return self._oracles[key]
+
+
+class SpeedupReward(ExecutionReward):
+    """cost(slow) / cost(completion) when the completion is accepted (log of it with `log_speedup`),
+    `failure` otherwise."""
+
+    __name__ = "speedup_reward"
+
+    def value(self, judged: JudgedCompletion) -> float:
+        if judged.speedup is None:
+            return self.config.failure
+        return math.log(judged.speedup) if self.config.log_speedup else judged.speedup
+
+
+class CorrectnessReward(ExecutionReward):
+    """1.0 when the completion is accepted (tests, and the slow program's answers on generated inputs),
+    `failure` otherwise."""
+
+    __name__ = "correctness_reward"
+
+    def value(self, judged: JudgedCompletion) -> float:
+        return 1.0 if judged.verdict == Verdict.ACCEPTED else self.config.failure
+
+
+def speedup_reward(language: str = "cpp", cost: str = "instructions", **settings: Any) -> SpeedupReward:
+    """A TRL reward: speedup over the row's slow program (RewardConfig fields as keywords)."""
+    return SpeedupReward(RewardConfig(language=language, cost=cost, **settings))
+
+
+def correctness_reward(language: str = "cpp", **settings: Any) -> CorrectnessReward:
+    """A TRL reward: 1 for a completion that is a correct program, else `failure`."""
+    return CorrectnessReward(RewardConfig(language=language, **settings))
+
+
+def _text(completion: Completion) -> str:
+    if isinstance(completion, str):
+        return completion
+    replies = [m.get("content", "") for m in completion if m.get("role", "assistant") == "assistant"]
+    return replies[-1] if replies else ""
+
+
+def _tests_key(tests: Any) -> str:
+    """Tests as canonical JSON: hashable, and equal for equal tests."""
+    if isinstance(tests, str):
+        return json.dumps(json.loads(tests), sort_keys=True)
+    return json.dumps([{"input": t["input"], "output": t["output"]} for t in tests], sort_keys=True)
+
+
+def _tests_from_key(key: str) -> list[dict[str, str]]:
+    return list(json.loads(key))
+
+
+def _record(outcome: Measurement | SubmissionResult | Any, slow_cost: float) -> JudgedCompletion:
+    if outcome is None:
+        return JudgedCompletion(str(Verdict.COMPILE_ERROR), note="no program in the completion")
+    if isinstance(outcome, Measurement):
+        speedup = slow_cost / outcome.cost if outcome.cost else None
+        return JudgedCompletion(str(outcome.verdict), outcome.cost, slow_cost, speedup)
+    if isinstance(outcome, SubmissionResult):
+        return JudgedCompletion(str(outcome.verdict), slow_cost=slow_cost)
+    return JudgedCompletion(outcome.verdict, slow_cost=slow_cost, note=outcome.describe())  # a Mismatch
+
+
+__all__ = [
+    "CorrectnessReward",
+    "JudgedCompletion",
+    "RewardConfig",
+    "SpeedupReward",
+    "correctness_reward",
+    "speedup_reward",
+]
