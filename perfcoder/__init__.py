@@ -1,20 +1,62 @@
-"""perfcoder: execution decides which program is correct and which is faster."""
+"""perfcoder: execution decides which program is correct and which is faster.
+
+    env = perfcoder.make("cpp", cost="cycles")           # judge and measure programs
+    result = perfcoder.optimize(path, tests, model=...)   # Best@k search, verified against the input
+    reward = perfcoder.rewards.speedup_reward("cpp")      # a reward function for TRL trainers
+
+The heavier parts are imported on first use, so `import perfcoder` stays light."""
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 from perfcoder.errors import PerfcoderError
 
 if TYPE_CHECKING:
     from perfcoder.environment import Environment
+    from perfcoder.execution.engine import ExecutionConfig
 
 __version__ = "0.1.0"
-__all__ = ["PerfcoderError", "__version__", "make"]
+__all__ = [
+    "OptimizeConfig",
+    "PerfcoderError",
+    "__version__",
+    "make",
+    "optimize",
+    "optimize_dataset",
+    "rewards",
+]
+
+LAZY = {  # public name -> module holding it
+    "optimize": "perfcoder.jobs.optimize",
+    "optimize_dataset": "perfcoder.jobs.optimize",
+    "OptimizeConfig": "perfcoder.jobs.optimize",
+}
 
 
-def make(*args: Any, **kwargs: Any) -> Environment:
-    """`perfcoder.make(language="cpp", cost="cycles", flags="-O3")`: see perfcoder.environment.make."""
+def make(
+    language: str = "cpp",
+    cost: str = "cycles",
+    flags: str | None = None,
+    *,
+    subtract_startup: bool = False,
+    repeats: int = 5,
+    config: ExecutionConfig | None = None,
+    **limits: Any,
+) -> Environment:
+    """An environment that judges and measures programs of one language under one cost model; `limits`
+    sets Limits fields (`time_s=5`, `memory_mb=1024`). See perfcoder.environment.make."""
     from perfcoder.environment import make as make_environment
 
-    return make_environment(*args, **kwargs)
+    return make_environment(
+        language, cost, flags, subtract_startup=subtract_startup, repeats=repeats, config=config, **limits
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name == "rewards":
+        return importlib.import_module("perfcoder.rewards")
+    if name in LAZY:
+        return getattr(importlib.import_module(LAZY[name]), name)
+    raise AttributeError(f"module 'perfcoder' has no attribute {name!r}")

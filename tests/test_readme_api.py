@@ -1,0 +1,49 @@
+"""The README's Python API examples, run as they are written (from the repository root): if an example
+breaks or its output changes meaning, this fails."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import io
+import os
+import re
+from pathlib import Path
+
+import perfcoder
+from perfcoder.measure.models import DEFAULT_REPEATS
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def api_examples() -> list[str]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Python API", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^```python\n(.*?)^```$", section, flags=re.DOTALL | re.MULTILINE)
+
+
+def test_the_readme_python_api_examples_run(private_cache: Path) -> None:
+    blocks = api_examples()
+    assert len(blocks) == 3
+    namespace: dict[str, object] = {}
+    out = io.StringIO()
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        with contextlib.redirect_stdout(out):
+            for block in blocks:
+                exec(compile(block, "README.md", "exec"), namespace)  # the project's own example code
+    finally:
+        os.chdir(cwd)
+    comparison, result, rewards = namespace["comparison"], namespace["result"], namespace["rewards"]
+    assert comparison.speedup > 10  # type: ignore[attr-defined]
+    assert result.improved and result.code == namespace["fast"]  # type: ignore[attr-defined]
+    assert [c.verdict for c in result.candidates] == ["accepted", "compile_error"]  # type: ignore[attr-defined]
+    assert rewards[0] > 1.0 and rewards[1] == 0.0  # type: ignore[index, operator]
+    assert "[None]" in out.getvalue()  # the fast program agrees with the slow one on generated inputs
+
+
+def test_make_shows_its_parameters() -> None:
+    parameters = inspect.signature(perfcoder.make).parameters
+    assert list(parameters)[:3] == ["language", "cost", "flags"]
+    assert parameters["repeats"].default == DEFAULT_REPEATS
