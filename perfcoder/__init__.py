@@ -19,9 +19,11 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = [
+    "GenerateConfig",
     "OptimizeConfig",
     "PerfcoderError",
     "__version__",
+    "generate",
     "make",
     "optimize",
     "optimize_dataset",
@@ -32,6 +34,8 @@ LAZY = {  # public name -> module holding it
     "optimize": "perfcoder.jobs.optimize",
     "optimize_dataset": "perfcoder.jobs.optimize",
     "OptimizeConfig": "perfcoder.jobs.optimize",
+    "generate": "perfcoder.jobs.generate",
+    "GenerateConfig": "perfcoder.jobs.generate",
 }
 
 

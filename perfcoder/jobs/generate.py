@@ -1,0 +1,96 @@
+"""`perfcoder.generate`: sample a model on HumanEval-format tasks and append `{task_id, completion}` rows
+for `perfcoder evaluate --tasks --samples` (resumable, task by task); the AlphaCode strategy keeps only
+its selected submissions."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perfcoder.data.codegen import load_tasks, tasks_path
+from perfcoder.data.remote import resolve
+from perfcoder.data.resumable import ResumableJsonl
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig, Executor
+from perfcoder.models.base import SamplingParams
+from perfcoder.models.registry import Model, ModelConfig, as_backend
+from perfcoder.models.weights import DEFAULT_MODEL
+from perfcoder.strategies.codegen import MAX_SUBMISSIONS, PromptMode, alphacode_select, sample_task
+
+GENERATE_STRATEGIES = ("direct", "alphacode")
+PROMPT_MODES = ("auto", "chat", "completion")
+
+
+@dataclass(frozen=True)
+class GenerateConfig:
+    n: int = 1  # samples per task (one when greedy)
+    strategy: str = "direct"  # direct, or alphacode (filter, cluster, submit at most `submissions`)
+    submissions: int = MAX_SUBMISSIONS  # alphacode: kept per task
+    limit: int = 0  # only the first N tasks (0: all)
+    prompt: PromptMode = "auto"  # auto (chat for instruct models), chat or completion
+    sampling: SamplingParams = field(default_factory=lambda: SamplingParams(temperature=0.8, max_tokens=512))
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+    engine: ModelConfig = field(default_factory=ModelConfig)
+
+    def __post_init__(self) -> None:
+        if self.strategy not in GENERATE_STRATEGIES:
+            raise PerfcoderError(
+                f"strategy must be one of {', '.join(GENERATE_STRATEGIES)}, not {self.strategy!r}"
+            )
+        if self.prompt not in PROMPT_MODES:
+            raise PerfcoderError(f"prompt must be one of {', '.join(PROMPT_MODES)}, not {self.prompt!r}")
+        if self.n < 1 or self.submissions < 1 or self.limit < 0:
+            raise PerfcoderError("n and submissions must be at least 1, limit at least 0")
+
+    def params(self) -> SamplingParams:
+        return self.sampling.with_n(self.n if self.sampling.temperature > 0 else 1, self.sampling.seed)
+
+
+@dataclass
+class GenerateRun:
+    tasks: int
+    resumed: int
+    samples_written: int
+    skipped_rows: list[str]
+    output: str
+    wall_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**dataclasses.asdict(self), "skipped": len(self.skipped_rows)}
+
+
+def generate(
+    tasks: str,
+    output: Path,
+    *,
+    model: Model = DEFAULT_MODEL,
+    config: GenerateConfig | None = None,
+    on_task: Callable[[], None] | None = None,
+) -> GenerateRun:
+    """Samples for every task not yet in `output`, appended task by task."""
+    settings = config or GenerateConfig()
+    started = time.monotonic()
+    loaded = load_tasks(resolve(tasks_path(tasks), settings.execution.cache_dir))
+    chosen = loaded.items[: settings.limit] if settings.limit else loaded.items
+    with ResumableJsonl(output, "task_id") as sink, contextlib.ExitStack() as stack:
+        todo = [task for task in chosen if task.task_id not in sink.done]
+        if todo:  # nothing to do: load no model
+            backend = stack.enter_context(as_backend(model, settings.engine))
+            executor = stack.enter_context(Executor(settings.execution))
+        for task in todo:
+            completions = sample_task(task, backend, settings.params(), settings.prompt)
+            if settings.strategy == "alphacode":
+                completions = alphacode_select(task, completions, executor, settings.submissions)
+            for rank, completion in enumerate(completions):
+                row = {"task_id": task.task_id, "completion": completion, "strategy": settings.strategy}
+                sink.write({**row, "rank": rank})
+            if on_task is not None:
+                on_task()
+        skipped = [str(row) for row in loaded.skipped]
+        wall = round(time.monotonic() - started, 1)
+        return GenerateRun(len(chosen), len(chosen) - len(todo), sink.written, skipped, str(output), wall)
