@@ -227,7 +227,7 @@ def main() -> None:
     rows, skipped = load(log)
     result = {
         "command": "benchmarks/fidelity.py "
-        + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v),
+        + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v and k != "report_only"),
         "measured_pairs": len(rows),
         "skipped": skipped,
         **report(rows),

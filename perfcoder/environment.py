@@ -93,7 +93,7 @@ class Environment:
         repeats: int = DEFAULT_REPEATS,
     ) -> None:
         self.language = language
-        self.model = cost
+        self.cost_model = cost
         self.executor = Executor(config)
         self.probe = probe_for(cost, repeats)
         self.subtract_startup = subtract_startup
@@ -108,7 +108,7 @@ class Environment:
         """Measure [slow, fast] together (interleaved when timed) and compare them."""
         before, after = self.run_many(codes, tests, on_result)
         speedup = before.cost / after.cost if before.cost is not None and after.cost else None
-        return Comparison(self.model.name, before, after, speedup)
+        return Comparison(self.cost_model.name, before, after, speedup)
 
     def run_many(self, codes: Sequence[str], tests: Tests, on_result: Any = None) -> list[Measurement]:
         """Measure programs together: timed models interleave their runs, so drift hits all alike."""
@@ -149,10 +149,10 @@ class Environment:
     def _measurement(self, result: SubmissionResult, startup: float | None) -> Measurement:
         total = None
         if result.passed:
-            total = sum(test.costs[self.model.cost_key] for test in result.tests)
+            total = sum(test.costs[self.cost_model.cost_key] for test in result.tests)
             if startup is not None:
                 total = max(total - startup, MIN_COST)
-        return Measurement(result, self.model.name, self.model.deterministic, total, startup)
+        return Measurement(result, self.cost_model.name, self.cost_model.deterministic, total, startup)
 
     def _startup_cost(self, suite: Sequence[TestCase]) -> float:
         """What an empty program of the language costs on these tests (start-up, reading no input)."""
@@ -161,7 +161,7 @@ class Environment:
         result = self.executor.run(empty, inputs, self.probe)
         if not result.passed:
             raise PerfcoderError(f"the empty {self.language.name} program failed: {result.verdict}")
-        return float(sum(test.costs[self.model.cost_key] for test in result.tests))
+        return float(sum(test.costs[self.cost_model.cost_key] for test in result.tests))
 
 
 def as_tests(tests: Tests) -> list[TestCase]:

@@ -151,7 +151,7 @@ def evaluate_pairs(
             env = environments.get(pair.language) or environments.setdefault(
                 pair.language, environment(pair.language)
             )
-            result.cost_model = env.model.name
+            result.cost_model = env.cost_model.name
             outcome = _evaluate_pair(pair, answers, predictions is not None, sources, env, k, checks)
             if isinstance(outcome, str):
                 result.skipped.append(SkippedRow(source, pair.row, pair.id, outcome))

@@ -103,7 +103,7 @@ def optimize_program(
         raise PerfcoderError(
             f"the input program fails its own tests ({original.verdict}{where}); fix it first"
         )
-    result = OptimizeResult(env.model.name, original.cost, 1.0, str(Verdict.ACCEPTED), code, False, [])
+    result = OptimizeResult(env.cost_model.name, original.cost, 1.0, str(Verdict.ACCEPTED), code, False, [])
     oracle = None
     if config.differential.enabled:
         _say(on_event, "generating inputs: the input program is the oracle")
