@@ -19,11 +19,14 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = [
+    "EvaluateConfig",
     "GenerateConfig",
     "OptimizeConfig",
     "PerfcoderError",
     "__version__",
+    "evaluate",
     "generate",
+    "generate_tests",
     "make",
     "optimize",
     "optimize_dataset",
@@ -36,6 +39,9 @@ LAZY = {  # public name -> module holding it
     "OptimizeConfig": "perfcoder.jobs.optimize",
     "generate": "perfcoder.jobs.generate",
     "GenerateConfig": "perfcoder.jobs.generate",
+    "evaluate": "perfcoder.jobs.evaluate",
+    "EvaluateConfig": "perfcoder.jobs.evaluate",
+    "generate_tests": "perfcoder.jobs.testgen",
 }
 
 

@@ -3,7 +3,6 @@ or code-generation samples against HumanEval-style tasks (pass@k); a report dire
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -15,21 +14,12 @@ from rich.table import Table
 
 from perfcoder.cli import options as opt
 from perfcoder.cli.render import progress_bar, stderr, stdout
-from perfcoder.data.codegen import load_tasks, tasks_path
 from perfcoder.data.differential import DifferentialConfig
-from perfcoder.data.pairs import load_pairs
-from perfcoder.data.remote import resolve
-from perfcoder.data.rows import Loaded
-from perfcoder.data.sources import TestSources
-from perfcoder.environment import Environment
-from perfcoder.errors import PerfcoderError
-from perfcoder.evaluation.codegen import canonical_samples, evaluate_samples
-from perfcoder.evaluation.optimization import evaluate_pairs
-from perfcoder.evaluation.predictions import load_predictions, load_samples
-from perfcoder.execution.engine import ExecutionConfig, Executor
-from perfcoder.execution.languages import language_named
-from perfcoder.measure.models import DEFAULT_REPEATS, cost_model
-from perfcoder.report.documents import Report, codegen_report, pairs_report, write_report
+from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.jobs import evaluate as jobs
+from perfcoder.jobs.evaluate import EvaluateConfig
+from perfcoder.measure.models import DEFAULT_REPEATS
+from perfcoder.report.documents import Report, write_report
 
 SHOWN_PROBLEMS = 20  # skipped rows listed on the terminal; all of them go to --report and --json
 
@@ -88,79 +78,25 @@ def evaluate(
         raise typer.BadParameter("give either --pairs or --tasks", param_hint="--pairs/--tasks")
     if k is not None and k < 1:
         raise typer.BadParameter("k must be at least 1", param_hint="-k")
-    if pairs is not None:
-        summary, records, document = _evaluate_pairs(pairs, settings, options)
-    else:
-        assert tasks is not None
-        summary, records, document = _evaluate_tasks(tasks, samples, settings, not as_json)
-    if report is not None:
-        run_config = opt.run_record(options)
-        write_report(report, document, run_config, summary, records)
-    if as_json:
-        print(json.dumps(summary))
-    else:
-        _print(document, summary, report)
-
-
-def _evaluate_pairs(
-    spec: str, settings: ExecutionConfig, options: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[dict[str, Any]], Report]:
-    path = resolve(spec, settings.cache_dir)
-    loaded = load_pairs(path, options["language"])
-    predicted = None
-    if options["predictions"] is not None:
-        found = load_predictions(options["predictions"], {pair.id for pair in loaded.items})
-        predicted = _merge(loaded, found).items
-    sources = TestSources(options["tests_root"], options["statements"])
-    model = cost_model(options["cost"] or "cycles")
-
-    def environment(language: str) -> Environment:
-        return Environment(language_named(language), model, settings, repeats=options["repeats"])
-
-    with progress_bar(len(loaded.items), f"evaluating ({model.name})", not options["as_json"]) as advance:
-        checks = DifferentialConfig() if options["differential"] else None
-        evaluation = evaluate_pairs(
-            loaded.items, predicted, sources, environment, options["k"], advance, path.name, checks
-        )
-    evaluation.skipped[:0] = loaded.skipped
-    evaluation.warnings[:0] = loaded.warnings
-    records = [record.to_dict() for record in evaluation.records]
-    return evaluation.summary(), records, pairs_report(evaluation)
-
-
-def _evaluate_tasks(
-    spec: str, samples_path: Path | None, settings: ExecutionConfig, show: bool
-) -> tuple[dict[str, Any], list[dict[str, Any]], Report]:
-    path = tasks_path(spec)
-    loaded = load_tasks(resolve(path, settings.cache_dir))
-    if samples_path is None:
-        samples, scored = canonical_samples(loaded.items), "canonical"
-    else:
-        found = load_samples(samples_path, {task.task_id for task in loaded.items})
-        samples, scored = _merge(loaded, found).items, "samples"
-    if not samples:
-        raise PerfcoderError("nothing to evaluate: no samples match a task")
-    executor = Executor(settings)
-    try:
-        with progress_bar(len(set(samples)), "running samples", show) as advance:
-            evaluation = evaluate_samples(loaded.items, samples, executor, advance)
-    finally:
-        executor.close()
-    evaluation = dataclasses.replace(
-        evaluation,
-        scored=scored,
-        skipped=[*loaded.skipped, *evaluation.skipped],
-        warnings=[*loaded.warnings, *evaluation.warnings],
+    config = EvaluateConfig(
+        k=k,
+        cost=cost or EvaluateConfig.cost,
+        repeats=repeats,
+        differential=DifferentialConfig() if differential else None,
+        execution=settings,
     )
-    records = [dataclasses.asdict(record) for record in evaluation.records]
-    return evaluation.summary(), records, codegen_report(evaluation)
-
-
-def _merge(base: Loaded[Any], extra: Loaded[Any]) -> Loaded[Any]:
-    """The extra file's items, with every skipped row and warning of both files counted in `base`."""
-    base.skipped += extra.skipped
-    base.warnings += extra.warnings
-    return extra
+    what = f"evaluating ({config.cost})" if pairs is not None else "running samples"
+    with progress_bar(None, what, not as_json) as advance:
+        outcome = jobs.evaluate(
+            pairs=pairs, predictions=predictions, tests_root=tests_root, statements=statements, tasks=tasks,
+            samples=samples, language=language, config=config, on_item=advance,
+        )  # fmt: skip
+    if report is not None:
+        write_report(report, outcome.report, opt.run_record(options), outcome.summary, outcome.records)
+    if as_json:
+        print(json.dumps(outcome.summary))
+    else:
+        _print(outcome.report, outcome.summary, report)
 
 
 def _print(document: Report, summary: Mapping[str, Any], report: Path | None) -> None:

@@ -4,7 +4,6 @@ inputs and/or an input generator, with outputs vouched for by all accepted refer
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,16 +13,9 @@ from rich.table import Table
 from perfcoder.cli import options as opt
 from perfcoder.cli.evaluate import PairsOption, StatementsOption, TestsRootOption
 from perfcoder.cli.render import progress_bar, stdout
-from perfcoder.data.pairs import load_pairs
-from perfcoder.data.remote import resolve
-from perfcoder.data.sources import TestSources
-from perfcoder.data.testgen import TestGenConfig, accepted_references, generate_tests
-from perfcoder.data.testsuite import load_tests, write_tests
-from perfcoder.errors import PerfcoderError
-from perfcoder.execution.engine import ExecutionConfig, Executor, Program
-from perfcoder.execution.languages import Language, language_named, language_of
-from perfcoder.execution.source import read_source
-from perfcoder.execution.testcase import TestCase
+from perfcoder.data.testgen import TestGenConfig
+from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.jobs import testgen as jobs
 
 tests_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Test suites: generate.")
 
@@ -62,83 +54,15 @@ def generate(
         raise typer.BadParameter(
             "give either --tests with --reference, or --pairs", param_hint="--tests/--pairs"
         )
-    executor = Executor(settings)
-    try:
-        if pairs is not None:
-            problems = _problems_of(pairs, language, TestSources(tests_root, statements), settings.cache_dir)
-        else:
-            assert tests is not None
-            problems = {output.name: _problem_from_files(tests, reference or [], language)}
-        rows = []
-        with progress_bar(len(problems), "generating tests", not as_json) as advance:
-            for problem_id, (programs, samples) in problems.items():
-                target = output / problem_id if pairs is not None else output
-                rows.append(
-                    _one_problem(executor, problem_id, programs, samples, gen_config, generator, target)
-                )
-                advance()
-    finally:
-        executor.close()
-    _show(rows, as_json)
-
-
-def _one_problem(
-    executor: Executor,
-    problem_id: str,
-    programs: list[Program],
-    samples: list[TestCase] | str,
-    config: TestGenConfig,
-    generator: Path | None,
-    target: Path,
-) -> dict[str, Any]:
-    row: dict[str, Any] = {"problem": problem_id, "references": 0, "kept": 0, "dropped": 0, "note": ""}
-    if isinstance(samples, str):
-        return {**row, "note": samples}
-    references = accepted_references(executor, programs, samples)
-    row["references"] = len(references)
-    if not references:
-        return {**row, "note": "no reference program passes the sample tests"}
-    gen = Program(read_source(generator), language_of(generator)) if generator else None
-    report = generate_tests(references, samples, executor, config, gen)
-    write_tests(target, [*samples, *report.tests])
-    return {
-        **row,
-        "kept": report.kept,
-        "dropped": report.dropped,
-        "failed": report.failed,
-        "disagreed": report.disagreed,
-        "generator_failed": report.generator_failed,
-        "output": str(target),
-    }
-
-
-def _problems_of(
-    spec: str, language: str | None, sources: TestSources, cache_dir: Path | None
-) -> dict[str, tuple[list[Program], list[TestCase] | str]]:
-    """Each problem's programs (slow and fast of all its pairs) and sample tests (or why it has none)."""
-    loaded = load_pairs(resolve(spec, cache_dir), language)
-    programs: dict[str, list[Program]] = defaultdict(list)
-    for pair in loaded.items:
-        lang = language_named(pair.language)
-        programs[pair.problem_id] += [Program(code, lang) for code in (pair.slow, pair.fast) if code]
-    problems: dict[str, tuple[list[Program], list[TestCase] | str]] = {}
-    for problem_id, found in programs.items():
-        try:
-            problems[problem_id] = (found, sources.for_problem(problem_id))
-        except PerfcoderError as exc:
-            problems[problem_id] = (found, str(exc))
-    return problems
-
-
-def _problem_from_files(
-    tests: Path, references: list[Path], language: str | None
-) -> tuple[list[Program], list[TestCase]]:
-    if not references:
+    if tests is not None and not reference:
         raise typer.BadParameter("give at least one --reference program", param_hint="--reference")
-    langs: list[Language] = [language_named(language) if language else language_of(p) for p in references]
-    return [Program(read_source(p), lang) for p, lang in zip(references, langs, strict=True)], load_tests(
-        tests
-    )
+    with progress_bar(None, "generating tests", not as_json) as advance:
+        rows = jobs.generate_tests(
+            output, tests=tests, references=reference or [], pairs=pairs, tests_root=tests_root,
+            statements=statements, generator=generator, language=language, config=gen_config,
+            execution=settings, on_problem=advance,
+        )  # fmt: skip
+    _show(rows, as_json)
 
 
 def _scales(text: str) -> tuple[float, ...]:

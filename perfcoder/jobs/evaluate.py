@@ -1,0 +1,130 @@
+"""`perfcoder.evaluate`: optimization predictions against PIE-style pairs (%OPT, SPEEDUP, %Correct, RTR,
+also under differential testing on request), or code-generation samples against HumanEval-style tasks
+(pass@k); without predictions or samples, the dataset's own fast programs or solutions are scored."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perfcoder.data.codegen import load_tasks, tasks_path
+from perfcoder.data.differential import DifferentialConfig
+from perfcoder.data.pairs import load_pairs
+from perfcoder.data.remote import resolve
+from perfcoder.data.rows import Loaded
+from perfcoder.data.sources import TestSources
+from perfcoder.environment import Environment
+from perfcoder.errors import PerfcoderError
+from perfcoder.evaluation.codegen import canonical_samples, evaluate_samples
+from perfcoder.evaluation.optimization import evaluate_pairs
+from perfcoder.evaluation.predictions import load_predictions, load_samples
+from perfcoder.execution.engine import ExecutionConfig, Executor
+from perfcoder.execution.languages import language_named
+from perfcoder.measure.models import COST_MODELS, DEFAULT_REPEATS, cost_model
+from perfcoder.report.documents import Report, codegen_report, pairs_report
+
+
+@dataclass(frozen=True)
+class EvaluateConfig:
+    k: int | None = None  # Best@k: the first k answers of each prediction (None: all)
+    cost: str = "cycles"  # the cost model of pairs evaluations
+    repeats: int = DEFAULT_REPEATS  # runs per test for the timed cost models
+    differential: DifferentialConfig | None = None  # also check programs against the slow one
+    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+
+    def __post_init__(self) -> None:
+        if self.k is not None and self.k < 1:
+            raise PerfcoderError(f"k must be at least 1, got {self.k}")
+        if self.cost not in COST_MODELS:
+            raise PerfcoderError(f"unknown cost model {self.cost!r} (known: {', '.join(COST_MODELS)})")
+
+
+@dataclass
+class EvaluationOutcome:
+    summary: dict[str, Any]  # what `--json` prints
+    records: list[dict[str, Any]]  # one per pair or task (results.jsonl of a report)
+    report: Report
+
+
+def evaluate(
+    *,
+    pairs: str | None = None,
+    predictions: Path | None = None,
+    tests_root: Path | None = None,
+    statements: Path | None = None,
+    tasks: str | None = None,
+    samples: Path | None = None,
+    language: str | None = None,
+    config: EvaluateConfig | None = None,
+    on_item: Callable[..., None] | None = None,
+) -> EvaluationOutcome:
+    """Score pairs (with `predictions`, else their own fast programs) or tasks (with `samples`, else their
+    canonical solutions); every unusable row is counted and named in the summary."""
+    settings = config or EvaluateConfig()
+    if (pairs is None) == (tasks is None):
+        raise PerfcoderError("give either pairs or tasks")
+    if pairs is not None:
+        return _pairs(pairs, predictions, TestSources(tests_root, statements), language, settings, on_item)
+    assert tasks is not None
+    return _tasks(tasks, samples, settings, on_item)
+
+
+def _pairs(
+    spec: str,
+    predictions: Path | None,
+    sources: TestSources,
+    language: str | None,
+    settings: EvaluateConfig,
+    on_item: Callable[..., None] | None,
+) -> EvaluationOutcome:
+    path = resolve(spec, settings.execution.cache_dir)
+    loaded = load_pairs(path, language)
+    predicted = None
+    if predictions is not None:
+        found = load_predictions(predictions, {pair.id for pair in loaded.items})
+        predicted = _merge(loaded, found).items
+    model = cost_model(settings.cost)
+
+    def environment(lang: str) -> Environment:
+        return Environment(language_named(lang), model, settings.execution, repeats=settings.repeats)
+
+    evaluation = evaluate_pairs(
+        loaded.items, predicted, sources, environment, settings.k, on_item, path.name, settings.differential
+    )
+    evaluation.skipped[:0] = loaded.skipped
+    evaluation.warnings[:0] = loaded.warnings
+    records = [record.to_dict() for record in evaluation.records]
+    return EvaluationOutcome(evaluation.summary(), records, pairs_report(evaluation))
+
+
+def _tasks(
+    spec: str, samples_path: Path | None, settings: EvaluateConfig, on_item: Callable[..., None] | None
+) -> EvaluationOutcome:
+    loaded = load_tasks(resolve(tasks_path(spec), settings.execution.cache_dir))
+    if samples_path is None:
+        samples, scored = canonical_samples(loaded.items), "canonical"
+    else:
+        found = load_samples(samples_path, {task.task_id for task in loaded.items})
+        samples, scored = _merge(loaded, found).items, "samples"
+    if not samples:
+        raise PerfcoderError("nothing to evaluate: no samples match a task")
+    with Executor(settings.execution) as executor:
+        evaluation = evaluate_samples(loaded.items, samples, executor, on_item)
+    evaluation = dataclasses.replace(
+        evaluation,
+        scored=scored,
+        skipped=[*loaded.skipped, *evaluation.skipped],
+        warnings=[*loaded.warnings, *evaluation.warnings],
+    )
+    records = [dataclasses.asdict(record) for record in evaluation.records]
+    return EvaluationOutcome(evaluation.summary(), records, codegen_report(evaluation))
+
+
+def _merge(base: Loaded[Any], extra: Loaded[Any]) -> Loaded[Any]:
+    """The extra file's items, with every skipped row and warning of both files counted in `base`."""
+    base.skipped += extra.skipped
+    base.warnings += extra.warnings
+    return extra

@@ -1,0 +1,119 @@
+"""`perfcoder.generate_tests`: grow a problem's tests (or every problem of a pairs file) from its sample
+inputs and/or an input generator, with outputs vouched for by all accepted reference programs; each
+problem's tests (samples first, then generated) are written as input.N.txt / output.N.txt."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from perfcoder.data.pairs import load_pairs
+from perfcoder.data.remote import resolve
+from perfcoder.data.sources import TestSources
+from perfcoder.data.testgen import TestGenConfig, accepted_references
+from perfcoder.data.testgen import generate_tests as grow_tests
+from perfcoder.data.testsuite import load_tests, write_tests
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig, Executor, Program
+from perfcoder.execution.languages import Language, language_named, language_of
+from perfcoder.execution.source import read_source
+from perfcoder.execution.testcase import TestCase
+
+Problems = dict[str, tuple[list[Program], list[TestCase] | str]]  # id -> (programs, samples or why none)
+
+
+def generate_tests(
+    output: Path,
+    *,
+    tests: Path | None = None,
+    references: Sequence[Path] = (),
+    pairs: str | None = None,
+    tests_root: Path | None = None,
+    statements: Path | None = None,
+    generator: Path | None = None,
+    language: str | None = None,
+    config: TestGenConfig | None = None,
+    execution: ExecutionConfig | None = None,
+    on_problem: Callable[[], None] | None = None,
+) -> list[dict[str, Any]]:
+    """One problem (`tests` + `references`, written to `output`) or every problem of `pairs` (each to
+    `output/PROBLEM_ID`, references = every slow and fast program of its pairs); a row per problem with
+    how many tests were kept and dropped, and why."""
+    if (pairs is None) == (tests is None):
+        raise PerfcoderError("give either tests with references, or pairs")
+    execution = execution or ExecutionConfig()
+    if pairs is not None:
+        problems = _problems_of(pairs, language, TestSources(tests_root, statements), execution.cache_dir)
+    else:
+        assert tests is not None
+        problems = {output.name: _problem_from_files(tests, references, language)}
+    rows = []
+    with Executor(execution) as executor:
+        for problem_id, (programs, samples) in problems.items():
+            target = output / problem_id if pairs is not None else output
+            rows.append(
+                _one_problem(
+                    executor, problem_id, programs, samples, config or TestGenConfig(), generator, target
+                )
+            )
+            if on_problem is not None:
+                on_problem()
+    return rows
+
+
+def _one_problem(
+    executor: Executor,
+    problem_id: str,
+    programs: list[Program],
+    samples: list[TestCase] | str,
+    config: TestGenConfig,
+    generator: Path | None,
+    target: Path,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"problem": problem_id, "references": 0, "kept": 0, "dropped": 0, "note": ""}
+    if isinstance(samples, str):
+        return {**row, "note": samples}
+    references = accepted_references(executor, programs, samples)
+    row["references"] = len(references)
+    if not references:
+        return {**row, "note": "no reference program passes the sample tests"}
+    gen = Program(read_source(generator), language_of(generator)) if generator else None
+    report = grow_tests(references, samples, executor, config, gen)
+    write_tests(target, [*samples, *report.tests])
+    return {
+        **row,
+        "kept": report.kept,
+        "dropped": report.dropped,
+        "failed": report.failed,
+        "disagreed": report.disagreed,
+        "generator_failed": report.generator_failed,
+        "output": str(target),
+    }
+
+
+def _problems_of(spec: str, language: str | None, sources: TestSources, cache_dir: Path | None) -> Problems:
+    """Each problem's programs (slow and fast of all its pairs) and sample tests (or why it has none)."""
+    loaded = load_pairs(resolve(spec, cache_dir), language)
+    programs: dict[str, list[Program]] = defaultdict(list)
+    for pair in loaded.items:
+        lang = language_named(pair.language)
+        programs[pair.problem_id] += [Program(code, lang) for code in (pair.slow, pair.fast) if code]
+    problems: Problems = {}
+    for problem_id, found in programs.items():
+        try:
+            problems[problem_id] = (found, sources.for_problem(problem_id))
+        except PerfcoderError as exc:
+            problems[problem_id] = (found, str(exc))
+    return problems
+
+
+def _problem_from_files(
+    tests: Path, references: Sequence[Path], language: str | None
+) -> tuple[list[Program], list[TestCase]]:
+    if not references:
+        raise PerfcoderError("give at least one reference program")
+    langs: list[Language] = [language_named(language) if language else language_of(p) for p in references]
+    programs = [Program(read_source(p), lang) for p, lang in zip(references, langs, strict=True)]
+    return programs, load_tests(tests)
