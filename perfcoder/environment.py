@@ -21,7 +21,7 @@ from perfcoder.execution.languages import CPP, PYTHON, Language, language_named
 from perfcoder.execution.results import SubmissionResult, TestResult
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import DEFAULT_REPEATS, CostModel, cost_model, probe_for
+from perfcoder.measure.models import DEFAULT_REPEATS, CostModel, cost_model, probe_for, speedup
 
 EMPTY_PROGRAMS = {CPP.name: "int main() { return 0; }\n", PYTHON.name: "pass\n"}
 MIN_COST = 1e-9  # keeps a start-up-subtracted cost positive, so a speedup is always defined
@@ -107,8 +107,7 @@ class Environment:
     def compare_many(self, codes: Sequence[str], tests: Tests, on_result: Any = None) -> Comparison:
         """Measure [slow, fast] together (interleaved when timed) and compare them."""
         before, after = self.run_many(codes, tests, on_result)
-        speedup = before.cost / after.cost if before.cost is not None and after.cost else None
-        return Comparison(self.cost_model.name, before, after, speedup)
+        return Comparison(self.cost_model.name, before, after, speedup(before.cost, after.cost))
 
     def run_many(self, codes: Sequence[str], tests: Tests, on_result: Any = None) -> list[Measurement]:
         """Measure programs together: timed models interleave their runs, so drift hits all alike."""

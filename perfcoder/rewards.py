@@ -31,7 +31,7 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named
 from perfcoder.execution.results import SubmissionResult
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import cost_model
+from perfcoder.measure.models import cost_model, speedup
 from perfcoder.store import digest
 from perfcoder.strategies.extract import extract_code
 from perfcoder.strategies.optimize import judge_codes
@@ -213,8 +213,9 @@ def _record(outcome: Measurement | SubmissionResult | Any, slow_cost: float) -> 
     if outcome is None:
         return JudgedCompletion(str(Verdict.COMPILE_ERROR), note="no program in the completion")
     if isinstance(outcome, Measurement):
-        speedup = slow_cost / outcome.cost if outcome.cost else None
-        return JudgedCompletion(str(outcome.verdict), outcome.cost, slow_cost, speedup)
+        return JudgedCompletion(
+            str(outcome.verdict), outcome.cost, slow_cost, speedup(slow_cost, outcome.cost)
+        )
     if isinstance(outcome, SubmissionResult):
         return JudgedCompletion(str(outcome.verdict), slow_cost=slow_cost)
     return JudgedCompletion(outcome.verdict, slow_cost=slow_cost, note=outcome.describe())  # a Mismatch

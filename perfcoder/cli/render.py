@@ -13,7 +13,7 @@ from rich.table import Table
 
 from perfcoder.environment import Comparison, Measurement
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import COST_MODELS
+from perfcoder.measure.models import COST_MODELS, speedup
 
 stderr = Console(stderr=True)
 stdout = Console()
@@ -64,7 +64,7 @@ def comparison_table(comparison: Comparison, title: str) -> Table:
     key = COST_MODELS[comparison.cost_model].cost_key
     for before, after in zip(comparison.slow.tests, comparison.fast.tests, strict=True):
         slow_cost, fast_cost = before.costs.get(key), after.costs.get(key)
-        ratio = number(slow_cost / fast_cost, 3) if slow_cost and fast_cost else "-"
+        ratio = number(speedup(slow_cost, fast_cost), 3) if speedup(slow_cost, fast_cost) else "-"
         table.add_row(
             before.name,
             styled(before.verdict),

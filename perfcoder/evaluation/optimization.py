@@ -19,6 +19,7 @@ from perfcoder.evaluation.predictions import Prediction
 from perfcoder.execution.engine import Program
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
+from perfcoder.measure.models import speedup
 from perfcoder.metrics.speedup import Candidate, PairOutcome, SpeedupMetrics, summarize
 
 MakeEnvironment = Callable[[str], Environment]  # language -> environment (one cost model for all)
@@ -33,8 +34,7 @@ class ProgramRecord:
 
     @classmethod
     def of(cls, measured: Measurement, slow_cost: float | None) -> ProgramRecord:
-        speedup = slow_cost / measured.cost if slow_cost and measured.cost else None
-        return cls(str(measured.verdict), measured.cost, speedup)
+        return cls(str(measured.verdict), measured.cost, speedup(slow_cost, measured.cost))
 
     def candidate(self, differential: bool = False) -> Candidate:
         """As scored on the given tests, or (differential) with a mismatch counting as its verdict."""

@@ -30,6 +30,11 @@ COST_MODELS: dict[str, CostModel] = {
 }
 
 
+def speedup(slow_cost: float | None, cost: float | None) -> float | None:
+    """cost(slow) / cost(other): None unless both were measured (a failed run has no cost)."""
+    return slow_cost / cost if slow_cost is not None and cost else None
+
+
 def cost_model(name: str) -> CostModel:
     if name not in COST_MODELS:
         raise PerfcoderError(f"unknown cost model {name!r} (known: {', '.join(COST_MODELS)})")

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from perfcoder.execution.verdict import Verdict
+from perfcoder.measure.models import speedup
 
 OPT_THRESHOLD = 1.10  # PIE: a program counts as optimized when at least 10% faster, and correct
 OPT_THRESHOLDS = (1.10, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
@@ -33,7 +34,7 @@ class PairOutcome:
     def speedups(self, k: int | None = None) -> list[float | None]:
         """cost(slow) / cost(candidate) for the first k candidates; None for incorrect ones."""
         chosen = self.candidates if k is None else self.candidates[:k]
-        return [self.slow_cost / c.cost if c.correct and c.cost else None for c in chosen]
+        return [speedup(self.slow_cost, c.cost) if c.correct else None for c in chosen]
 
     def best_at_k(self, k: int | None = None) -> float:
         """Speedup of the fastest correct of the first k candidates; 1.0 when none is correct or faster."""

@@ -18,6 +18,7 @@ from perfcoder.execution.engine import Program
 from perfcoder.execution.results import SubmissionResult
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
+from perfcoder.measure.models import speedup
 from perfcoder.models.base import Backend, Message, SamplingParams
 from perfcoder.strategies.extract import extract_code
 from perfcoder.strategies.prompts import feedback_turn
@@ -172,9 +173,9 @@ def judge_replies(
                 Candidate(round_number, str(outcome.verdict), None, None, candidate_code, note, reply)
             )
             continue
-        speedup = original_cost / outcome.cost if outcome.cost else None
+        ratio = speedup(original_cost, outcome.cost)
         candidates.append(
-            Candidate(round_number, str(outcome.verdict), outcome.cost, speedup, candidate_code, "", reply)
+            Candidate(round_number, str(outcome.verdict), outcome.cost, ratio, candidate_code, "", reply)
         )
     return candidates
 
