@@ -8,7 +8,7 @@ import pytest
 
 from perfcoder.execution.verdict import Verdict
 from perfcoder.metrics.passk import mean_pass_at_k, pass_at_k
-from perfcoder.metrics.speedup import Candidate, PairOutcome, summarize
+from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, summarize
 
 OK, WA, CE = Verdict.ACCEPTED, Verdict.WRONG_ANSWER, Verdict.COMPILE_ERROR
 
@@ -44,7 +44,7 @@ def test_mean_pass_at_k_only_where_every_task_has_k_samples() -> None:
 
 
 def pair(slow: float, *candidates: tuple[Verdict, float | None]) -> PairOutcome:
-    return PairOutcome(slow, tuple(Candidate(v, c) for v, c in candidates))
+    return PairOutcome(slow, tuple(ScoredAnswer(v, c) for v, c in candidates))
 
 
 def test_best_at_k_takes_the_fastest_correct_of_the_first_k() -> None:

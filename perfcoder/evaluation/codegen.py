@@ -11,7 +11,7 @@ from typing import Any
 
 from perfcoder.data.codegen import CodegenTask
 from perfcoder.data.rows import SkippedRow
-from perfcoder.evaluation.predictions import Sample
+from perfcoder.evaluation.predictions import TaskSample
 from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.languages import PYTHON
 from perfcoder.execution.results import TestResult
@@ -56,14 +56,14 @@ class CodegenEvaluation:
         }
 
 
-def canonical_samples(tasks: Sequence[CodegenTask]) -> list[Sample]:
+def canonical_samples(tasks: Sequence[CodegenTask]) -> list[TaskSample]:
     """Each task's own solution as its one sample: the check that a dataset's tests are sound."""
-    return [Sample(task.task_id, task.canonical_solution) for task in tasks]
+    return [TaskSample(task.task_id, task.canonical_solution) for task in tasks]
 
 
 def evaluate_samples(
     tasks: Sequence[CodegenTask],
-    samples: Sequence[Sample],
+    samples: Sequence[TaskSample],
     executor: Executor,
     on_result: Callable[[], None] | None = None,
 ) -> CodegenEvaluation:

@@ -20,7 +20,7 @@ from perfcoder.execution.engine import Program
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
 from perfcoder.measure.models import speedup
-from perfcoder.metrics.speedup import Candidate, PairOutcome, SpeedupMetrics, summarize
+from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, SpeedupMetrics, summarize
 
 MakeEnvironment = Callable[[str], Environment]  # language -> environment (one cost model for all)
 
@@ -36,11 +36,11 @@ class ProgramRecord:
     def of(cls, measured: Measurement, slow_cost: float | None) -> ProgramRecord:
         return cls(str(measured.verdict), measured.cost, speedup(slow_cost, measured.cost))
 
-    def candidate(self, differential: bool = False) -> Candidate:
+    def candidate(self, differential: bool = False) -> ScoredAnswer:
         """As scored on the given tests, or (differential) with a mismatch counting as its verdict."""
         if differential and self.mismatch is not None:
-            return Candidate(Verdict(self.mismatch["verdict"]), None)
-        return Candidate(Verdict(self.verdict), self.cost)
+            return ScoredAnswer(Verdict(self.mismatch["verdict"]), None)
+        return ScoredAnswer(Verdict(self.verdict), self.cost)
 
 
 @dataclass

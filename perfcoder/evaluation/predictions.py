@@ -18,7 +18,7 @@ class Prediction:
 
 
 @dataclass(frozen=True)
-class Sample:
+class TaskSample:
     task_id: str
     completion: str
 
@@ -56,9 +56,9 @@ def _problem(row: dict[str, object], ident: str | None, known: Collection[str], 
     return ""
 
 
-def load_samples(path: Path, known_ids: Collection[str]) -> Loaded[Sample]:
+def load_samples(path: Path, known_ids: Collection[str]) -> Loaded[TaskSample]:
     """Samples rows `{task_id, completion}`; many rows per task (n samples) are expected."""
-    loaded: Loaded[Sample] = Loaded()
+    loaded: Loaded[TaskSample] = Loaded()
     for number, row in read_jsonl(path):
         if isinstance(row, str):
             loaded.skipped.append(SkippedRow(path.name, number, None, row))
@@ -70,5 +70,5 @@ def load_samples(path: Path, known_ids: Collection[str]) -> Loaded[Sample]:
         elif not isinstance(row.get("completion"), str):
             loaded.skipped.append(SkippedRow(path.name, number, task_id, "`completion` must be a string"))
         else:
-            loaded.items.append(Sample(task_id, row["completion"]))
+            loaded.items.append(TaskSample(task_id, row["completion"]))
     return loaded

@@ -15,7 +15,7 @@ OPT_THRESHOLDS = (1.10, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
 
 
 @dataclass(frozen=True)
-class Candidate:
+class ScoredAnswer:
     verdict: Verdict
     cost: float | None  # None unless every test passed
 
@@ -29,7 +29,7 @@ class PairOutcome:
     """One pair's candidates in sampling order, against the slow program's cost."""
 
     slow_cost: float
-    candidates: tuple[Candidate, ...]
+    candidates: tuple[ScoredAnswer, ...]
 
     def speedups(self, k: int | None = None) -> list[float | None]:
         """cost(slow) / cost(candidate) for the first k candidates; None for incorrect ones."""

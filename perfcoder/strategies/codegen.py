@@ -53,17 +53,17 @@ def sample_task(
 
 
 @dataclass(frozen=True)
-class Example:
+class DoctestExample:
     call: str  # a Python expression, e.g. f(3.5)
     expected: str  # a Python expression for its value
 
 
-def prompt_examples(task: CodegenTask) -> list[Example]:
+def prompt_examples(task: CodegenTask) -> list[DoctestExample]:
     """The doctest examples of the prompt whose call and expected value both parse."""
     found = []
     for call, expected in EXAMPLE.findall(task.prompt):
         if _parses(call) and _parses(expected):
-            found.append(Example(call.strip(), expected.strip()))
+            found.append(DoctestExample(call.strip(), expected.strip()))
     return found
 
 
@@ -119,7 +119,7 @@ def _signature_of(stdout: str) -> str:
     return json.dumps(stdout[-200:])
 
 
-def _probe_calls(examples: Sequence[Example]) -> list[str]:
+def _probe_calls(examples: Sequence[DoctestExample]) -> list[str]:
     """The example calls and variants with their literal arguments changed (numbers shifted and scaled,
     strings and lists reversed): the generated inputs on which behaviour is compared."""
     calls = [e.call for e in examples]
