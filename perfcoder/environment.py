@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Self, cast
 
 from perfcoder.data.differential import DifferentialConfig, Mismatch, Oracle, build_oracle, check_programs
-from perfcoder.data.testsuite import load_tests
+from perfcoder.data.testsuite import load_tests, case_from_mapping
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import CPP, PYTHON, Language, language_named
@@ -175,11 +175,7 @@ def as_tests(tests: Tests) -> list[TestCase]:
 
 
 def _as_test(item: TestCase | Mapping[str, str], number: int) -> TestCase:
-    if isinstance(item, TestCase):
-        return item
-    if not isinstance(item.get("input"), str) or not isinstance(item.get("output"), str):
-        raise PerfcoderError(f"test {number}: needs string 'input' and 'output'")
-    return TestCase(str(item.get("name", number)), item["input"].encode(), item["output"].encode())
+    return item if isinstance(item, TestCase) else case_from_mapping(item, f"test {number}", str(number))
 
 
 def make(

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from perfcoder.data.rows import Loaded, load_rows
+from perfcoder.data.testsuite import case_from_mapping
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.languages import language_named
 from perfcoder.execution.testcase import TestCase
@@ -102,12 +103,7 @@ def _inline_tests(value: Any) -> list[TestCase] | None:
         return None
     if not isinstance(value, list) or not value:
         raise ValueError("`test_cases` must be a non-empty list of {input, output}")
-    tests = []
-    for n, case in enumerate(value, 1):
-        if not isinstance(case, dict) or not all(isinstance(case.get(k), str) for k in ("input", "output")):
-            raise ValueError(f"`test_cases`[{n}] needs string `input` and `output`")
-        tests.append(TestCase(str(n), case["input"].encode(), case["output"].encode()))
-    return tests
+    return [case_from_mapping(case, f"`test_cases`[{n}]", str(n)) for n, case in enumerate(value, 1)]
 
 
 def _test_indices(value: Any) -> list[int] | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ def _load_json(path: Path) -> list[TestCase]:
         if not isinstance(data, list):
             raise PerfcoderError(f"{path}: expected a list of test objects")
         rows = list(enumerate(data, 1))
-    return [_test_from_row(row, f"{path}:{n}", str(n)) for n, row in rows]
+    return [case_from_mapping(row, f"{path}:{n}", str(n)) for n, row in rows]
 
 
 def _parse(text: str, where: str) -> Any:
@@ -71,9 +72,10 @@ def _parse(text: str, where: str) -> Any:
         raise PerfcoderError(f"{where}: malformed JSON ({exc.msg})") from None
 
 
-def _test_from_row(row: Any, where: str, default_name: str) -> TestCase:
+def case_from_mapping(row: Any, where: str, default_name: str) -> TestCase:
+    """A test from `{"input": ..., "output": ..., "name"?: ...}` (the JSON form everywhere)."""
     if (
-        not isinstance(row, dict)
+        not isinstance(row, Mapping)
         or not isinstance(row.get("input"), str)
         or not isinstance(row.get("output"), str)
     ):
