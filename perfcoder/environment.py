@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Self, cast
 
 from perfcoder.data.differential import DifferentialConfig, Mismatch, Oracle, build_oracle, check_programs
-from perfcoder.data.testsuite import load_tests, case_from_mapping
+from perfcoder.data.testsuite import case_from_mapping, load_tests
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import CPP, PYTHON, Language, language_named
