@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 
 from perfcoder.errors import PerfcoderError
-from perfcoder.models.base import SamplingParams
+from perfcoder.models.base import Backend, Message, Sample, SamplingParams
 from perfcoder.models.cache import CachedBackend
 from perfcoder.models.llamacpp import LlamaCppBackend, LlamaCppConfig
 from perfcoder.models.openai_http import OpenAIBackend
-from perfcoder.models.registry import ModelConfig, load_backend
+from perfcoder.models.registry import ModelConfig, as_backend, load_backend
 from perfcoder.models.weights import BUNDLED, BundledModel, model_file, verify
 
 TINY = BUNDLED["smollm2-135m"]
@@ -198,3 +198,38 @@ def test_transformers_backend_needs_a_model_directory(tmp_path: Path) -> None:
 def test_every_sample_counts_its_own_tokens(engine: LlamaCppBackend) -> None:
     samples = engine.chat(ASK, SamplingParams(n=2, max_tokens=24, seed=11))
     assert all(0 < s.completion_tokens <= 24 and not s.token_logprobs for s in samples)
+
+
+class OwnBackend(Backend):
+    """A caller's own backend: library calls must not close it."""
+
+    closed = False
+    identity = {"backend": "own"}  # noqa: RUF012 - a constant identity
+
+    def chat(self, messages: list[Message], params: SamplingParams) -> list[Sample]:
+        return [Sample("reply")] * params.n
+
+    def complete(self, prompt: str, params: SamplingParams) -> list[Sample]:
+        return [Sample("reply")] * params.n
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_a_callers_backend_stays_open_after_a_library_call(tmp_path: Path) -> None:
+    own = OwnBackend()
+    cached = CachedBackend(OwnBackend(), tmp_path)
+    for model in (own, cached):
+        with as_backend(model, ModelConfig(cache_dir=tmp_path)) as backend:
+            assert [
+                s.text for s in backend.chat([{"role": "user", "content": "hi"}], SamplingParams(n=2))
+            ] == [
+                "reply",
+                "reply",
+            ]
+    assert not own.closed
+    assert cached.chat([{"role": "user", "content": "again"}], SamplingParams())[0].text == "reply"
+    with as_backend(
+        lambda messages, params: ["made here"] * params.n, ModelConfig(cache_dir=tmp_path)
+    ) as made:
+        assert made.chat([{"role": "user", "content": "x"}], SamplingParams())[0].text == "made here"

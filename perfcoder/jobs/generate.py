@@ -4,7 +4,6 @@ its selected submissions."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import time
 from collections.abc import Callable
@@ -77,11 +76,12 @@ def generate(
     started = time.monotonic()
     loaded = load_tasks(resolve(tasks_path(tasks), settings.execution.cache_dir))
     chosen = loaded.items[: settings.limit] if settings.limit else loaded.items
-    with ResumableJsonl(output, "task_id") as sink, contextlib.ExitStack() as stack:
+    with (
+        ResumableJsonl(output, "task_id") as sink,
+        as_backend(model, settings.engine) as backend,
+        Executor(settings.execution) as executor,
+    ):
         todo = [task for task in chosen if task.task_id not in sink.done]
-        if todo:  # nothing to do: load no model
-            backend = stack.enter_context(as_backend(model, settings.engine))
-            executor = stack.enter_context(Executor(settings.execution))
         for task in todo:
             completions = sample_task(task, backend, settings.params(), settings.prompt)
             if settings.strategy == "alphacode":

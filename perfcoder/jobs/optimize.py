@@ -4,7 +4,6 @@ survivors measured, the fastest verified one returned."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 from collections.abc import Callable
@@ -146,14 +145,9 @@ def optimize_dataset(
         json.dumps(record or _plain(settings), indent=2, default=str) + "\n"
     )
     skipped = [str(row) for row in loaded.skipped]
-    todo = [pair for pair in loaded.items if pair.id not in ResumableJsonl(output, "id").done]
-    with ResumableJsonl(output, "id") as sink, contextlib.ExitStack() as stack:
+    with ResumableJsonl(output, "id") as sink, as_backend(model, settings.engine) as backend:
         resumed = len(sink.done)
-        backend = (
-            stack.enter_context(as_backend(model, settings.engine)) if todo else None
-        )  # nothing to do: no load
-        for pair in todo:
-            assert backend is not None
+        for pair in (pair for pair in loaded.items if pair.id not in sink.done):
             row = _pair_row(pair, sources, backend, settings, generator)
             if isinstance(row, str):
                 skipped.append(f"{pair.id}: {row}")

@@ -15,8 +15,11 @@ from perfcoder.store import ResultStore, default_cache_dir, digest
 class CachedBackend(Backend):
     """Wraps a backend; identical requests are answered from the cache file."""
 
-    def __init__(self, backend: Backend, cache_dir: Path | None = None, enabled: bool = True) -> None:
+    def __init__(
+        self, backend: Backend, cache_dir: Path | None = None, enabled: bool = True, owns_backend: bool = True
+    ) -> None:
         self.backend = backend
+        self.owns_backend = owns_backend  # closing closes the backend too only if this wrapper made it
         self.chat_model = backend.chat_model
         self.store = (
             ResultStore((cache_dir or default_cache_dir()) / "generations.sqlite") if enabled else None
@@ -34,7 +37,8 @@ class CachedBackend(Backend):
         return self._cached({"prompt": prompt}, params, lambda: self.backend.complete(prompt, params))
 
     def close(self) -> None:
-        self.backend.close()
+        if self.owns_backend:
+            self.backend.close()
         if self.store is not None:
             self.store.close()
 

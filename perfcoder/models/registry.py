@@ -37,15 +37,15 @@ def load_backend(config: ModelConfig) -> Backend:
 
 
 def as_backend(model: Model, config: ModelConfig | None = None) -> Backend:
-    """Any model a library call accepts, as a cached backend: a name is loaded with `config`'s engine
-    settings, a function is wrapped; a backend is used as it is (cached unless it already is)."""
+    """Any model a library call accepts, as a cached backend the call may close: a name is loaded with
+    `config`'s engine settings, a function is wrapped; a caller's own backend is wrapped without being
+    owned, so closing the wrapper leaves it open for the caller's next call."""
     config = config or ModelConfig()
     if isinstance(model, str):
         return load_backend(dataclasses.replace(config, model=model))
-    if isinstance(model, CachedBackend):
-        return model
     if isinstance(model, Backend):
-        return CachedBackend(model, config.cache_dir, config.cache)
+        cache = config.cache and not isinstance(model, CachedBackend)  # a cached backend keeps its own
+        return CachedBackend(model, config.cache_dir, cache, owns_backend=False)
     if callable(model):
         return CachedBackend(CallableBackend(model), config.cache_dir, config.cache)
     raise PerfcoderError(f"a model is a name, a Backend or a function, not {type(model).__name__}")
