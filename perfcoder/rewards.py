@@ -145,11 +145,10 @@ class ExecutionReward:
                 return [None] * len(completions)  # the task is broken, not the completions
             oracle = self._oracle(key, env, slow, tests)
             codes = [extract_code(_text(c), language) for c in completions]
-            unique = list(dict.fromkeys(code for code in codes if code is not None))
-            outcomes = dict(zip(unique, judge_codes(unique, tests, env, oracle), strict=True))
+            outcomes = judge_codes(codes, tests, env, oracle)
         except PerfcoderError:
             return [None] * len(completions)  # the judge failed (infrastructure): no reward, not a zero
-        return [_record(outcomes.get(code) if code else None, original.cost) for code in codes]
+        return [_record(outcome, original.cost) for outcome in outcomes]
 
     def _oracle(self, key: str, env: Environment, slow: str, tests: Any) -> Oracle | None:
         if not self.config.differential.enabled:

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from perfcoder.execution.engine import ExecutionConfig, Executor, Program
-from perfcoder.execution.languages import language_of
+from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.execution.limits import Limits
 from perfcoder.execution.sandbox import SandboxConfig, uid_pool
 
 OUR_UIDS = set(uid_pool(SandboxConfig()))  # this process's sandbox uids; other processes use others
-
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLES = ROOT / "examples"
-HOSTILE = Path(__file__).parent / "hostile"
 
 
 def sandbox_pids() -> set[int]:
@@ -31,10 +25,6 @@ def sandbox_pids() -> set[int]:
             except OSError:
                 continue
     return pids
-
-
-def program(path: Path) -> Program:
-    return Program(path.read_text(), language_of(path))
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +58,3 @@ def describe(pids: set[int]) -> list[str]:
         except OSError:
             described.append(f"{pid}: gone")
     return described
-
-
-assert os.path.isdir(EXAMPLES)

@@ -7,7 +7,8 @@ import pytest
 from perfcoder.data.testsuite import load_tests
 from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.execution.verdict import Verdict
-from tests.conftest import EXAMPLES, program
+from tests.support.files import program
+from tests.support.paths import EXAMPLES
 
 EXAMPLE_DIRS = sorted(p for p in EXAMPLES.glob("*/*") if (p / "tests").is_dir())
 KINDS = {"cpp": ".cpp", "python": ".py"}

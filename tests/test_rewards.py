@@ -12,7 +12,7 @@ import pytest
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.limits import Limits
 from perfcoder.rewards import correctness_reward, speedup_reward
-from tests.test_differential import GIVEN, INT_FORMULA, LOOP_SUM, WIDE_FORMULA
+from tests.support.sums import GIVEN, INT_FORMULA, LOOP_SUM, WIDE_FORMULA
 
 TESTS = [{"input": t.input.decode(), "output": (t.output or b"").decode()} for t in GIVEN]
 WRONG = '#include <cstdio>\nint main() { puts("0"); }\n'

@@ -18,7 +18,6 @@ from perfcoder.data.differential import DifferentialConfig
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.jobs import evaluate as jobs
 from perfcoder.jobs.evaluate import EvaluateConfig
-from perfcoder.measure.models import DEFAULT_REPEATS
 from perfcoder.report.documents import Report, write_report
 
 SHOWN_PROBLEMS = 20  # skipped rows listed on the terminal; all of them go to --report and --json
@@ -51,7 +50,7 @@ DifferentialOption = Annotated[
         help="Also check fast programs and predictions against each slow program on generated inputs.",
     ),
 ]
-KOption = Annotated[int | None, typer.Option("-k", help="Best@k: the first k answers of each prediction.")]
+KOption = Annotated[int | None, opt.documented(EvaluateConfig, "k", "-k")]
 
 
 @opt.with_execution_options
@@ -63,12 +62,12 @@ def evaluate(
     tasks: TasksOption = None,
     samples: SamplesOption = None,
     k: KOption = None,
-    cost: opt.CostOption = "cycles",
+    cost: opt.CostOption = EvaluateConfig.cost,
     language: opt.LanguageOption = None,
     as_json: opt.JsonOption = False,
     report: ReportOption = None,
     differential: DifferentialOption = False,
-    repeats: opt.RepeatsOption = DEFAULT_REPEATS,
+    repeats: opt.RepeatsOption = EvaluateConfig.repeats,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Score a model: --pairs [--predictions] for optimization, --tasks [--samples] for code generation.

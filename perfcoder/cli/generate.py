@@ -16,27 +16,24 @@ from perfcoder.cli.render import progress_bar, stdout
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.jobs import generate as jobs
 from perfcoder.jobs.generate import GenerateConfig
+from perfcoder.settings import default_of
 from perfcoder.strategies.codegen import PromptMode
 
 
 @opt.with_execution_options
-@mo.with_model_options(temperature=0.8, max_tokens=512)
+@mo.with_model_options(default_of(GenerateConfig, "sampling"))
 def generate(
     tasks: Annotated[str, typer.Argument(help="HumanEval/MBPP-format jsonl(.gz), URL, or 'humaneval'.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="Samples jsonl (appended; reruns resume).")],
-    n: Annotated[int, typer.Option("-n", help="Samples per task.")] = GenerateConfig.n,
+    n: Annotated[int, opt.documented(GenerateConfig, "n", "-n")] = GenerateConfig.n,
     strategy: Annotated[
-        str, typer.Option("--strategy", "-s", help="direct or alphacode.")
+        str, opt.documented(GenerateConfig, "strategy", "--strategy", "-s")
     ] = GenerateConfig.strategy,
     submissions: Annotated[
-        int, typer.Option("--submissions", help="alphacode: kept per task.")
+        int, opt.documented(GenerateConfig, "submissions", "--submissions")
     ] = GenerateConfig.submissions,
-    limit: Annotated[
-        int, typer.Option("--limit", help="Only the first N tasks (0: all).")
-    ] = GenerateConfig.limit,
-    prompt: Annotated[
-        str, typer.Option("--prompt", help="auto (chat for instruct models), chat or completion.")
-    ] = GenerateConfig.prompt,
+    limit: Annotated[int, opt.documented(GenerateConfig, "limit", "--limit")] = GenerateConfig.limit,
+    prompt: Annotated[str, opt.documented(GenerateConfig, "prompt", "--prompt")] = GenerateConfig.prompt,
     as_json: opt.JsonOption = False,
     models: mo.ModelOptions = mo.DEFAULT_MODEL_OPTIONS,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,

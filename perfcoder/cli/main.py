@@ -34,7 +34,7 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named, language_of
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
-from perfcoder.measure.models import DEFAULT_REPEATS, NATIVE, cost_model
+from perfcoder.measure.models import DEFAULT_COST, DEFAULT_REPEATS, NATIVE, cost_model
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None)
 
@@ -84,7 +84,7 @@ def bench(
     slow: Annotated[Path, typer.Argument(help="The original program.")],
     fast: Annotated[Path, typer.Argument(help="The program claimed to be faster.")],
     tests: opt.TestsOption,
-    cost: opt.CostOption = "cycles",
+    cost: opt.CostOption = DEFAULT_COST,
     language: opt.LanguageOption = None,
     as_json: opt.JsonOption = False,
     subtract_startup: opt.StartupOption = False,
@@ -99,7 +99,7 @@ def bench(
     if language is None and language_of(fast) != lang:
         raise PerfcoderError(f"{slow} and {fast} are in different languages")
     codes, suite = [read_source(slow), read_source(fast)], load_tests(tests)
-    model = cost_model(cost or "cycles")
+    model = cost_model(cost or DEFAULT_COST)
     env = Environment(lang, model, settings, subtract_startup=subtract_startup, repeats=repeats)
     try:
         total = 2 * len(suite) * env.probe.repeats

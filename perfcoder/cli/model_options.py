@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,31 +13,17 @@ import typer
 from perfcoder.cli import options as opt
 from perfcoder.cli.options import F
 from perfcoder.models.base import SamplingParams
-from perfcoder.models.openai_http import DEFAULT_KEY_ENV
 from perfcoder.models.registry import ModelConfig
-from perfcoder.models.weights import DEFAULT_MODEL
 
-ModelOption = Annotated[
-    str,
-    typer.Option(
-        "--model",
-        "-m",
-        help="qwen2.5-coder-0.5b (default), qwen2.5-coder-1.5b, smollm2-135m, a .gguf file, openai:NAME "
-        "(with --base-url) or a Hugging Face model directory.",
-    ),
-]
-BaseUrlOption = Annotated[
-    str | None, typer.Option("--base-url", help="OpenAI-compatible endpoint (openai:).")
-]
-KeyEnvOption = Annotated[str, typer.Option("--api-key-env", help="Environment variable holding the API key.")]
-TemperatureOption = Annotated[float, typer.Option("--temperature", help="0 for greedy (one sample).")]
-TopPOption = Annotated[float, typer.Option("--top-p")]
-TopKOption = Annotated[int, typer.Option("--top-k", help="0: off.")]
-MaxTokensOption = Annotated[int, typer.Option("--max-tokens", help="Tokens per sample.")]
-SeedOption = Annotated[int, typer.Option("--seed", help="Sampling seed (reruns hit the generation cache).")]
-ThreadsOption = Annotated[
-    int, typer.Option("--threads", help="llama.cpp threads (1 leaves a core to judging).")
-]
+ModelOption = Annotated[str, opt.documented(ModelConfig, "model", "--model", "-m")]
+BaseUrlOption = Annotated[str | None, opt.documented(ModelConfig, "base_url", "--base-url")]
+KeyEnvOption = Annotated[str, opt.documented(ModelConfig, "api_key_env", "--api-key-env")]
+TemperatureOption = Annotated[float, opt.documented(SamplingParams, "temperature", "--temperature")]
+TopPOption = Annotated[float, opt.documented(SamplingParams, "top_p", "--top-p")]
+TopKOption = Annotated[int, opt.documented(SamplingParams, "top_k", "--top-k")]
+MaxTokensOption = Annotated[int, opt.documented(SamplingParams, "max_tokens", "--max-tokens")]
+SeedOption = Annotated[int, opt.documented(SamplingParams, "seed", "--seed")]
+ThreadsOption = Annotated[int, opt.documented(ModelConfig, "threads", "--threads")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Sample again instead of reading the cache.")]
 
 
@@ -57,9 +44,9 @@ class ModelOptions:
 
     def config(self, cache_dir: Path | None) -> ModelConfig:
         return ModelConfig(
-            model=self.model or DEFAULT_MODEL,
+            model=self.model or ModelConfig.model,
             base_url=self.base_url,
-            api_key_env=self.api_key_env or DEFAULT_KEY_ENV,
+            api_key_env=self.api_key_env or ModelConfig.api_key_env,
             threads=self.threads,
             cache=not self.no_cache,
             cache_dir=cache_dir,
@@ -76,22 +63,27 @@ class ModelOptions:
             seed=self.seed,
         )
 
+    @classmethod
+    def defaults(cls, engine: ModelConfig, sampling: SamplingParams) -> ModelOptions:
+        return cls(
+            engine.model, engine.base_url, engine.api_key_env, sampling.temperature, sampling.top_p,
+            sampling.top_k, sampling.max_tokens, sampling.seed, engine.threads, not engine.cache,
+        )  # fmt: skip
 
-DEFAULT_MODEL_OPTIONS = ModelOptions("", None, "", 0.7, 0.95, 0, 1024, 0, 1, False)  # replaced on every call
+
+DEFAULT_MODEL_OPTIONS = ModelOptions.defaults(ModelConfig(), SamplingParams())  # replaced on every call
 
 
-def with_model_options(temperature: float, max_tokens: int) -> Callable[[F], F]:
-    """The model and sampling options, with this command's defaults, folded into `models: ModelOptions`."""
+def with_model_options(sampling: SamplingParams) -> Callable[[F], F]:
+    """The model and sampling options, with this command's sampling defaults (its config's), folded into
+    `models: ModelOptions`."""
+    annotations = (ModelOption, BaseUrlOption, KeyEnvOption, TemperatureOption, TopPOption, TopKOption,
+                   MaxTokensOption, SeedOption, ThreadsOption, NoCacheOption)  # fmt: skip
+    defaults = dataclasses.asdict(ModelOptions.defaults(ModelConfig(), sampling))
     parameters = opt.keyword_parameters(
-        ("model", ModelOption, ""),
-        ("base_url", BaseUrlOption, None),
-        ("api_key_env", KeyEnvOption, ""),
-        ("temperature", TemperatureOption, temperature),
-        ("top_p", TopPOption, 0.95),
-        ("top_k", TopKOption, 0),
-        ("max_tokens", MaxTokensOption, max_tokens),
-        ("seed", SeedOption, 0),
-        ("threads", ThreadsOption, 1),
-        ("no_cache", NoCacheOption, False),
+        *(
+            (name, annotation, value)
+            for (name, value), annotation in zip(defaults.items(), annotations, strict=True)
+        )
     )
     return opt.with_shared_options(parameters, "models", ModelOptions)

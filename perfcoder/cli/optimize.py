@@ -23,13 +23,11 @@ from perfcoder.execution.source import read_source
 from perfcoder.execution.verdict import Verdict
 from perfcoder.jobs import optimize as jobs
 from perfcoder.jobs.optimize import OptimizeConfig
-from perfcoder.strategies.catalog import STRATEGIES
+from perfcoder.settings import default_of
 from perfcoder.strategies.optimize import OptimizeResult
 
-StrategyOption = Annotated[str, typer.Option("--strategy", "-s", help=f"One of {', '.join(STRATEGIES)}.")]
-ExamplesOption = Annotated[
-    Path | None, typer.Option("--examples", help="Pairs file for few-shot/retrieval (default: built-in).")
-]
+StrategyOption = Annotated[str, opt.documented(OptimizeConfig, "strategy", "--strategy", "-s")]
+ExamplesOption = Annotated[Path | None, opt.documented(OptimizeConfig, "examples", "--examples")]
 DifferentialOption = Annotated[
     bool,
     typer.Option(
@@ -46,7 +44,7 @@ GeneratorOption = Annotated[
 
 
 @opt.with_execution_options
-@mo.with_model_options(temperature=0.7, max_tokens=1024)
+@mo.with_model_options(default_of(OptimizeConfig, "sampling"))
 def optimize(
     program: Annotated[Path | None, typer.Argument(help="The program to speed up (.cpp or .py).")] = None,
     tests: Annotated[
@@ -55,15 +53,11 @@ def optimize(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where the best program (or predictions) go.")
     ] = None,
-    k: Annotated[int, typer.Option("-k", help="Candidates per round (Best@k).")] = OptimizeConfig.k,
-    rounds: Annotated[
-        int, typer.Option("--rounds", help="Refinement rounds with execution feedback.")
-    ] = OptimizeConfig.rounds,
+    k: Annotated[int, opt.documented(OptimizeConfig, "k", "-k")] = OptimizeConfig.k,
+    rounds: Annotated[int, opt.documented(OptimizeConfig, "rounds", "--rounds")] = OptimizeConfig.rounds,
     strategy: StrategyOption = OptimizeConfig.strategy,
-    shots: Annotated[
-        int, typer.Option("--shots", help="Examples for fewshot/retrieval.")
-    ] = OptimizeConfig.shots,
-    examples: ExamplesOption = None,
+    shots: Annotated[int, opt.documented(OptimizeConfig, "shots", "--shots")] = OptimizeConfig.shots,
+    examples: ExamplesOption = OptimizeConfig.examples,
     differential: DifferentialOption = True,
     generator: GeneratorOption = None,
     pairs: PairsOption = None,

@@ -11,10 +11,23 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from perfcoder.execution.build import ToolchainConfig
 from perfcoder.execution.config import config_to_mapping, load_config
 from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.judge import JudgeConfig
+from perfcoder.execution.limits import Limits
+from perfcoder.execution.sandbox import SandboxConfig
+from perfcoder.jobs.optimize import OptimizeConfig
+from perfcoder.settings import help_of, help_with_default
 
 T = TypeVar("T")
+
+
+def documented(config: type, name: str, *declarations: str, unset: bool = False) -> Any:
+    """A typer option whose help is the documentation of the config field it sets; `unset` options
+    default to None (a YAML config may set them), so their help names the config's default."""
+    return typer.Option(*declarations, help=(help_with_default if unset else help_of)(config, name))
+
 
 TestsOption = Annotated[
     Path, typer.Option("--tests", "-t", help="Directory of input.N.txt/output.N.txt, or a .json/.jsonl file.")
@@ -24,32 +37,23 @@ LanguageOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
 JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (0 = one per core).")]
-TimeOption = Annotated[float | None, typer.Option("--time-limit", help="Seconds per test [default: 10].")]
-MemoryOption = Annotated[
-    int | None, typer.Option("--memory-limit", help="MiB of address space [default: 2048].")
-]
-FlagsOption = Annotated[str | None, typer.Option("--flags", help="C++ flags [default: -O3 -std=c++17].")]
-CompareOption = Annotated[
-    str | None, typer.Option("--compare", help="tokens (float tolerance) or exact [default: tokens].")
-]
+TimeOption = Annotated[float | None, documented(Limits, "time_s", "--time-limit", unset=True)]
+MemoryOption = Annotated[int | None, documented(Limits, "memory_mb", "--memory-limit", unset=True)]
+FlagsOption = Annotated[str | None, documented(ToolchainConfig, "cxx_flags", "--flags", unset=True)]
+CompareOption = Annotated[str | None, documented(JudgeConfig, "mode", "--compare", unset=True)]
 ToleranceOption = Annotated[
-    float | None, typer.Option("--tolerance", help="Float tolerance [default: 1e-3].")
+    float | None, documented(JudgeConfig, "float_tolerance", "--tolerance", unset=True)
 ]
 CheckerOption = Annotated[
     Path | None,
     typer.Option("--checker", help="Program run as `checker input expected actual`; exit 0 accepts."),
 ]
-IsolationOption = Annotated[
-    str | None, typer.Option("--isolation", help="auto, bwrap or rlimit [default: auto].")
-]
-CostOption = Annotated[
-    str | None,
-    typer.Option("--cost", "-c", help="Cost model: cycles, instructions (deterministic), cpu, wall."),
-]
+IsolationOption = Annotated[str | None, documented(SandboxConfig, "isolation", "--isolation", unset=True)]
+CostOption = Annotated[str | None, documented(OptimizeConfig, "cost", "--cost", "-c")]
 StartupOption = Annotated[
     bool, typer.Option("--subtract-startup", help="Subtract an empty program's cost (reported separately).")
 ]
-RepeatsOption = Annotated[int, typer.Option("--repeats", help="Runs per test for the cpu and wall models.")]
+RepeatsOption = Annotated[int, documented(OptimizeConfig, "repeats", "--repeats")]
 NoStoreOption = Annotated[bool, typer.Option("--no-store", help="Neither read nor write the results store.")]
 ConfigOption = Annotated[Path | None, typer.Option("--config", help="YAML file with execution settings.")]
 

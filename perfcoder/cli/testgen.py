@@ -25,7 +25,8 @@ ReferenceOption = Annotated[
 GeneratorOption = Annotated[
     Path | None, typer.Option("--generator", help="Program that reads a seed and prints one test input.")
 ]
-ScalesOption = Annotated[str, typer.Option("--scales", help="Size multipliers for mutated inputs, in turn.")]
+ScalesOption = Annotated[str, opt.documented(TestGenConfig, "scales", "--scales")]
+DEFAULT_SCALES = ",".join(f"{scale:g}" for scale in TestGenConfig.scales)
 
 
 @tests_app.command()
@@ -40,16 +41,18 @@ def generate(
     tests_root: TestsRootOption = None,
     statements: StatementsOption = None,
     generator: GeneratorOption = None,
-    count: Annotated[int, typer.Option("--count", "-n", help="New inputs to try per problem.")] = 10,
-    scales: ScalesOption = "1,4,16,64",
-    seed: Annotated[int, typer.Option("--seed")] = 0,
-    no_mutate: Annotated[bool, typer.Option("--no-mutate", help="Only the generator makes inputs.")] = False,
+    count: Annotated[int, opt.documented(TestGenConfig, "count", "--count", "-n")] = TestGenConfig.count,
+    scales: ScalesOption = DEFAULT_SCALES,
+    seed: Annotated[int, opt.documented(TestGenConfig, "seed", "--seed")] = TestGenConfig.seed,
+    mutate: Annotated[
+        bool, opt.documented(TestGenConfig, "mutate", "--mutate/--no-mutate")
+    ] = TestGenConfig.mutate,
     language: opt.LanguageOption = None,
     as_json: opt.JsonOption = False,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """New tests (samples first, then generated) whose outputs all accepted references agree on."""
-    gen_config = TestGenConfig(count, _scales(scales), seed=seed, mutate=not no_mutate)
+    gen_config = TestGenConfig(count, _scales(scales), seed=seed, mutate=mutate)
     if (pairs is None) == (tests is None):
         raise typer.BadParameter(
             "give either --tests with --reference, or --pairs", param_hint="--tests/--pairs"

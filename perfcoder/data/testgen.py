@@ -14,15 +14,18 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.judge import outputs_match
 from perfcoder.execution.testcase import TestCase
+from perfcoder.settings import setting
 
 
 @dataclass(frozen=True)
 class TestGenConfig:
-    count: int = 10  # new inputs to try per problem, from mutation (and as many from a generator)
-    scales: tuple[float, ...] = (1.0, 4.0, 16.0, 64.0)  # size multipliers, taken in turn
-    max_input_bytes: int = 1_000_000
-    seed: int = 0
-    mutate: bool = True  # grow sample inputs; off when only a generator should make inputs
+    count: int = setting(10, "New inputs to try per problem, from mutation (and as many from a generator).")
+    scales: tuple[float, ...] = setting(
+        (1.0, 4.0, 16.0, 64.0), "Size multipliers for mutated inputs, in turn."
+    )
+    max_input_bytes: int = setting(1_000_000, "Bytes per mutated input at most (sizes shrink to fit).")
+    seed: int = setting(0, "Seed of the mutations and of the generator's seeds.")
+    mutate: bool = setting(True, "Grow sample inputs (off: only a generator makes inputs).")
 
     __test__ = False  # not a pytest class
 
@@ -65,7 +68,7 @@ def accepted_references(
     executor: Executor, programs: Sequence[Program], samples: Sequence[TestCase]
 ) -> list[Program]:
     """The programs that pass every sample test: only they may vouch for a generated test's output."""
-    unique = list(dict.fromkeys(programs))
+    unique = list(dict.fromkeys(programs))  # each reference once in the answer
     results = executor.run_many(unique, samples)
     return [program for program, result in zip(unique, results, strict=True) if result.passed]
 

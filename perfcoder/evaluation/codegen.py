@@ -71,17 +71,15 @@ def evaluate_samples(
     started = time.monotonic()
     by_id = {task.task_id: task for task in tasks}
     programs = [Program(by_id[s.task_id].program(s.completion), PYTHON) for s in samples]
-    unique = list(dict.fromkeys(programs))
 
     def advance(_program: int, _test: int, _result: TestResult) -> None:
         if on_result is not None:
             on_result()
 
-    results = executor.run_many(unique, RUN_ONCE, on_result=advance)
-    verdict_of = {program: str(result.verdict) for program, result in zip(unique, results, strict=True)}
+    results = executor.run_many(programs, RUN_ONCE, on_result=advance)
     verdicts: dict[str, list[str]] = defaultdict(list)
-    for sample, program in zip(samples, programs, strict=True):
-        verdicts[sample.task_id].append(verdict_of[program])
+    for sample, result in zip(samples, results, strict=True):
+        verdicts[sample.task_id].append(str(result.verdict))
     evaluation = CodegenEvaluation(wall_s=0.0)
     for number, task in enumerate(tasks, 1):
         if task.task_id not in verdicts:

@@ -183,8 +183,7 @@ def _evaluate_pair(
         return str(exc)
     candidates = list(answers.get(pair.id, ()))[:k] if k else list(answers.get(pair.id, ()))
     programs = [pair.slow, *([pair.fast] if pair.fast else []), *candidates]
-    unique = list(dict.fromkeys(programs))  # the same program twice is judged once
-    measured = dict(zip(unique, env.run_many(unique, tests), strict=True))
+    measured = dict(zip(programs, env.run_many(programs, tests), strict=True))
     slow = measured[pair.slow]
     if not slow.passed:
         failed = next(t for t in slow.tests if not t.passed)

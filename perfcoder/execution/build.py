@@ -22,6 +22,7 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.languages import CPP, PYTHON, Language
 from perfcoder.execution.limits import COMPILE_LIMITS
 from perfcoder.execution.sandbox import BOX_DIR, Mount, Sandbox
+from perfcoder.settings import setting
 from perfcoder.store import digest
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ class ToolchainConfig:
     """Compilers, interpreters and flags; every field is part of the cache keys."""
 
     cxx: str = "g++"
-    cxx_flags: str = "-O3 -std=c++17"
+    cxx_flags: str = setting("-O3 -std=c++17", "C++ compiler flags.")
     static: bool = True  # static binaries: repeatable counts and 82 ms instead of 0.5 s valgrind start-up
     python: str = "/usr/bin/python3"  # outside /root, so the sandbox uid can run it
     precompiled_header: bool = True

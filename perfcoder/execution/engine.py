@@ -131,10 +131,30 @@ class Executor:
         probe: Probe | None = None,
         on_result: OnResult | None = None,
     ) -> list[SubmissionResult]:
-        """Judge every program on every test, in parallel; results in program order, tests in test order."""
+        """Judge every program on every test, in parallel; results in program order, tests in test order.
+
+        A program given twice is judged once and its result shared, so callers pass their candidates
+        as they come (samples repeat) and zip the answers back without deduplicating themselves."""
         if not tests:
             raise PerfcoderError("no tests to run")
-        probe = probe or NativeProbe()
+        unique = list(dict.fromkeys(programs))
+        copies: dict[Program, list[int]] = {}
+        for i, program in enumerate(programs):
+            copies.setdefault(program, []).append(i)
+
+        def report(i: int, j: int, result: TestResult) -> None:
+            if on_result is not None:
+                for original in copies[unique[i]]:
+                    on_result(original, j, result)
+
+        results = dict(
+            zip(unique, self._run_unique(unique, tests, probe or NativeProbe(), report), strict=True)
+        )
+        return [results[program] for program in programs]
+
+    def _run_unique(
+        self, programs: Sequence[Program], tests: Sequence[TestCase], probe: Probe, on_result: OnResult
+    ) -> list[SubmissionResult]:
         table: list[list[TestResult | None]] = [[None] * len(tests) for _ in programs]
         identities = [self._run_identity(program, probe) for program in programs]
         test_keys = [test.key for test in tests]  # hashing large inputs once, not once per program
@@ -147,8 +167,7 @@ class Executor:
 
         def finish(i: int, j: int, result: TestResult) -> None:
             table[i][j] = result
-            if on_result is not None:
-                on_result(i, j, result)
+            on_result(i, j, result)
 
         for (i, j), key in keys.items():
             stored = self.store.get(key) if self.store is not None else None

@@ -11,6 +11,7 @@ from typing import Literal
 from perfcoder.execution.limits import Limits
 from perfcoder.execution.sandbox import ProcessResult
 from perfcoder.execution.verdict import Verdict
+from perfcoder.settings import setting
 
 INTEGER = re.compile(rb"[+-]?\d+")
 MEMORY_SIGNS = (b"std::bad_alloc", b"MemoryError", b"Cannot allocate memory", b"out of memory")
@@ -25,8 +26,12 @@ class JudgeConfig:
     with the three files in its work dir; exit code 0 accepts.
     """
 
-    mode: Literal["tokens", "exact"] = "tokens"
-    float_tolerance: float = 1e-3
+    mode: Literal["tokens", "exact"] = setting(
+        "tokens", "tokens (whitespace-separated, float tolerance) or exact bytes."
+    )
+    float_tolerance: float = setting(
+        1e-3, "Relative and absolute float tolerance of the tokens mode (PIE: 1e-3)."
+    )
     checker: Path | None = None
 
 

@@ -3,16 +3,19 @@
 from dataclasses import dataclass
 
 from perfcoder.errors import PerfcoderError
+from perfcoder.settings import setting
 
 
 @dataclass(frozen=True)
 class Limits:
     """Per-run limits; every run of untrusted code gets all of them."""
 
-    time_s: float = 10.0  # wall-clock limit; the CPU-time rlimit is the same, rounded up
-    memory_mb: int = 2048  # RLIMIT_AS: address space, so a huge allocation fails at once
-    output_mb: float = 16.0  # cap on stdout, on stderr and on any file the program writes
-    processes: int = 256  # RLIMIT_NPROC of the sandbox uid: stops fork bombs
+    time_s: float = setting(
+        10.0, "Seconds per test (wall clock; the CPU-time rlimit is the same, rounded up)."
+    )
+    memory_mb: int = setting(2048, "MiB of address space (RLIMIT_AS: a huge allocation fails at once).")
+    output_mb: float = setting(16.0, "MiB cap on stdout, on stderr and on any file the program writes.")
+    processes: int = setting(256, "Processes of the sandbox uid at once (stops fork bombs).")
 
     def __post_init__(self) -> None:
         for name in ("time_s", "memory_mb", "output_mb", "processes"):

@@ -30,6 +30,7 @@ from typing import Any, BinaryIO, Literal
 
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.limits import Limits
+from perfcoder.settings import setting
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,9 @@ Isolation = Literal["auto", "bwrap", "rlimit"]
 class SandboxConfig:
     """How untrusted code is isolated: `auto` uses bubblewrap where it works, else warns and falls back."""
 
-    isolation: Isolation = "auto"
+    isolation: Isolation = setting(
+        "auto", "auto (bubblewrap where it works, else a warning and rlimits), bwrap or rlimit."
+    )
     first_uid: int = FIRST_SANDBOX_UID
     uids: int = SANDBOX_UIDS  # at most this many runs at once
     hidden_dirs: tuple[str, ...] = HIDDEN_DIRS

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,17 +23,22 @@ from perfcoder.evaluation.optimization import evaluate_pairs
 from perfcoder.evaluation.predictions import load_predictions, load_samples
 from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.execution.languages import language_named
-from perfcoder.measure.models import COST_MODELS, DEFAULT_REPEATS, cost_model
+from perfcoder.measure.models import COST_HELP, COST_MODELS, DEFAULT_COST, DEFAULT_REPEATS, cost_model
 from perfcoder.report.documents import Report, codegen_report, pairs_report
+from perfcoder.settings import setting, setting_factory
 
 
 @dataclass(frozen=True)
 class EvaluateConfig:
-    k: int | None = None  # Best@k: the first k answers of each prediction (None: all)
-    cost: str = "cycles"  # the cost model of pairs evaluations
-    repeats: int = DEFAULT_REPEATS  # runs per test for the timed cost models
-    differential: DifferentialConfig | None = None  # also check programs against the slow one
-    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+    k: int | None = setting(None, "Best@k: the first k answers of each prediction (None: all).")
+    cost: str = setting(DEFAULT_COST, COST_HELP)
+    repeats: int = setting(DEFAULT_REPEATS, "Runs per test for the timed cost models (cpu, wall).")
+    differential: DifferentialConfig | None = setting(
+        None, "Also check programs against the slow one on generated inputs (None: off)."
+    )
+    execution: ExecutionConfig = setting_factory(
+        ExecutionConfig, "Sandbox, limits, toolchain and results store."
+    )
 
     def __post_init__(self) -> None:
         if self.k is not None and self.k < 1:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.models.base import SamplingParams
 from perfcoder.models.registry import Model, ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
+from perfcoder.settings import setting, setting_factory
 from perfcoder.strategies.codegen import MAX_SUBMISSIONS, PromptMode, alphacode_select, sample_task
 
 GENERATE_STRATEGIES = ("direct", "alphacode")
@@ -27,14 +28,20 @@ PROMPT_MODES = ("auto", "chat", "completion")
 
 @dataclass(frozen=True)
 class GenerateConfig:
-    n: int = 1  # samples per task (one when greedy)
-    strategy: str = "direct"  # direct, or alphacode (filter, cluster, submit at most `submissions`)
-    submissions: int = MAX_SUBMISSIONS  # alphacode: kept per task
-    limit: int = 0  # only the first N tasks (0: all)
-    prompt: PromptMode = "auto"  # auto (chat for instruct models), chat or completion
-    sampling: SamplingParams = field(default_factory=lambda: SamplingParams(temperature=0.8, max_tokens=512))
-    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
-    engine: ModelConfig = field(default_factory=ModelConfig)
+    n: int = setting(1, "Samples per task (one when greedy).")
+    strategy: str = setting(
+        "direct", "direct, or alphacode (filter on the examples, cluster by behaviour, keep `submissions`)."
+    )
+    submissions: int = setting(MAX_SUBMISSIONS, "alphacode: programs kept per task.")
+    limit: int = setting(0, "Only the first N tasks (0: all).")
+    prompt: PromptMode = setting("auto", "auto (chat for instruct models), chat or completion.")
+    sampling: SamplingParams = setting_factory(
+        lambda: SamplingParams(temperature=0.8, max_tokens=512), "How the model samples."
+    )
+    execution: ExecutionConfig = setting_factory(
+        ExecutionConfig, "Sandbox, limits and results store (alphacode runs the examples)."
+    )
+    engine: ModelConfig = setting_factory(ModelConfig, "How a named model is loaded and cached.")
 
     def __post_init__(self) -> None:
         if self.strategy not in GENERATE_STRATEGIES:

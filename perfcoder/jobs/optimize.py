@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,11 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named, language_of
 from perfcoder.execution.source import read_source
-from perfcoder.measure.models import COST_MODELS, DEFAULT_REPEATS, cost_model
+from perfcoder.measure.models import COST_HELP, COST_MODELS, DEFAULT_COST, DEFAULT_REPEATS, cost_model
 from perfcoder.models.base import Backend, SamplingParams
 from perfcoder.models.registry import Model, ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
+from perfcoder.settings import setting, setting_factory
 from perfcoder.strategies.catalog import STRATEGIES, make_strategy
 from perfcoder.strategies.optimize import OnEvent, OptimizeResult, SearchConfig, optimize_program
 
@@ -33,17 +34,25 @@ from perfcoder.strategies.optimize import OnEvent, OptimizeResult, SearchConfig,
 class OptimizeConfig:
     """Everything that decides an optimization run besides the program, its tests and the model."""
 
-    k: int = 8  # candidates per round (Best@k)
-    rounds: int = 1  # refinement rounds with execution feedback
-    strategy: str = "instruction"  # instruction, fewshot, cot, retrieval or conditioned
-    shots: int = 2  # examples for fewshot/retrieval
-    examples: Path | None = None  # pairs file for fewshot/retrieval (None: the built-in pool)
-    cost: str = "cycles"  # the cost model candidates are measured under
-    repeats: int = DEFAULT_REPEATS  # runs per test for the timed cost models
-    sampling: SamplingParams = field(default_factory=lambda: SamplingParams(temperature=0.7, max_tokens=1024))
-    differential: DifferentialConfig = field(default_factory=DifferentialConfig)
-    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
-    engine: ModelConfig = field(default_factory=ModelConfig)  # how a named model is loaded and cached
+    k: int = setting(8, "Candidates per round (Best@k).")
+    rounds: int = setting(1, "Refinement rounds with execution feedback.")
+    strategy: str = setting(
+        "instruction", "Prompting strategy: instruction, fewshot, cot, retrieval or conditioned."
+    )
+    shots: int = setting(2, "Examples for fewshot/retrieval.")
+    examples: Path | None = setting(None, "Pairs file for fewshot/retrieval (None: the built-in pool).")
+    cost: str = setting(DEFAULT_COST, COST_HELP)
+    repeats: int = setting(DEFAULT_REPEATS, "Runs per test for the timed cost models (cpu, wall).")
+    sampling: SamplingParams = setting_factory(
+        lambda: SamplingParams(temperature=0.7, max_tokens=1024), "How the model samples."
+    )
+    differential: DifferentialConfig = setting_factory(
+        DifferentialConfig, "Checking candidates against the input program on generated inputs."
+    )
+    execution: ExecutionConfig = setting_factory(
+        ExecutionConfig, "Sandbox, limits, toolchain and results store."
+    )
+    engine: ModelConfig = setting_factory(ModelConfig, "How a named model is loaded and cached.")
 
     def __post_init__(self) -> None:
         if self.k < 1 or self.rounds < 1:

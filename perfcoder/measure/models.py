@@ -8,6 +8,8 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.probe import NativeProbe, Probe
 from perfcoder.measure.cachegrind import CachegrindProbe
 
+DEFAULT_COST = "cycles"  # deterministic, and the closest to CPU time of the count models on held-out pairs
+COST_HELP = "Cost model: cycles, instructions (deterministic counts under valgrind), cpu, wall (timed)."
 DEFAULT_REPEATS = 5  # timed models: runs per test, interleaved between the programs compared
 
 

@@ -7,17 +7,19 @@ from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass, field
 from typing import Any, Self
 
+from perfcoder.settings import setting
+
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": ...}
 
 
 @dataclass(frozen=True)
 class SamplingParams:
-    n: int = 1
-    temperature: float = 0.7  # PIE samples Best@k at 0.7; 0 means greedy
-    top_p: float = 0.95
-    top_k: int = 0  # 0: off
-    max_tokens: int = 1024
-    seed: int = 0
+    n: int = setting(1, "Samples per request.")
+    temperature: float = setting(0.7, "0 for greedy (one sample); PIE samples Best@k at 0.7.")
+    top_p: float = setting(0.95, "Nucleus sampling mass.")
+    top_k: int = setting(0, "Top-k sampling (0: off).")
+    max_tokens: int = setting(1024, "Tokens per sample.")
+    seed: int = setting(0, "Sampling seed (reruns hit the generation cache).")
     stop: tuple[str, ...] = ()
     logprobs: bool = False
 

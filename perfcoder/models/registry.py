@@ -14,17 +14,22 @@ from perfcoder.models.callable_model import CallableBackend, ModelFunction
 from perfcoder.models.llamacpp import LlamaCppBackend, LlamaCppConfig
 from perfcoder.models.openai_http import DEFAULT_KEY_ENV, OpenAIBackend
 from perfcoder.models.weights import BUNDLED, DEFAULT_MODEL, model_file
+from perfcoder.settings import setting
 
 
 @dataclass(frozen=True)
 class ModelConfig:
-    model: str = DEFAULT_MODEL
-    base_url: str | None = None  # openai: endpoints
-    api_key_env: str = DEFAULT_KEY_ENV
-    threads: int = 1  # llama.cpp threads (1 beside sandboxed runs on 2 cores; see notes on busy-waiting)
+    model: str = setting(
+        DEFAULT_MODEL,
+        "qwen2.5-coder-0.5b, qwen2.5-coder-1.5b, smollm2-135m, a .gguf file, openai:NAME (with base_url) "
+        "or a Hugging Face model directory.",
+    )
+    base_url: str | None = setting(None, "OpenAI-compatible endpoint (openai: models).")
+    api_key_env: str = setting(DEFAULT_KEY_ENV, "Environment variable holding the API key.")
+    threads: int = setting(1, "llama.cpp threads (1 leaves a core to judging on 2 cores).")
     parallel: int = 4
     context: int = 4096
-    cache: bool = True
+    cache: bool = setting(True, "Read and write the generation cache.")
     cache_dir: Path | None = None
 
 

@@ -143,16 +143,15 @@ def judge_replies(
     """One candidate per reply; distinct programs are judged once, together: on the tests, then against
     the oracle's generated inputs, and only the survivors are measured (interleaved when timed)."""
     codes = [extract_code(reply, env.language.name) for reply in replies]
-    unique = list(dict.fromkeys(c for c in codes if c is not None))
-    judged = dict(zip(unique, judge_codes(unique, tests, env, oracle), strict=True))
     candidates = []
-    for reply, candidate_code in zip(replies, codes, strict=True):
-        if candidate_code is None:
+    for reply, candidate_code, outcome in zip(
+        replies, codes, judge_codes(codes, tests, env, oracle), strict=True
+    ):
+        if candidate_code is None or outcome is None:
             candidates.append(
                 Candidate(round_number, str(Verdict.COMPILE_ERROR), None, None, None, NO_CODE, reply)
             )
             continue
-        outcome = judged[candidate_code]
         if isinstance(outcome, Mismatch):
             candidates.append(
                 Candidate(
@@ -184,17 +183,22 @@ Judged = Measurement | SubmissionResult | Mismatch  # measured, failed a test, o
 
 
 def judge_codes(
-    codes: Sequence[str], tests: Sequence[TestCase], env: Environment, oracle: Oracle | None
-) -> list[Judged]:
+    codes: Sequence[str | None], tests: Sequence[TestCase], env: Environment, oracle: Oracle | None
+) -> list[Judged | None]:
     """Judge natively on the tests first (cheap), then against the oracle, and measure only what passed
-    both: a measurement under a count model is the slow part, and a wrong program needs none."""
-    if not codes:
-        return []
-    programs = [Program(code, env.language) for code in codes]
-    outcomes: list[Judged] = list(env.executor.run_many(programs, tests))
-    passed = [
-        i for i, outcome in enumerate(outcomes) if isinstance(outcome, SubmissionResult) and outcome.passed
-    ]
+    both: a measurement under a count model is the slow part, and a wrong program needs none.
+
+    A reply with no code (None) gets None; repeated programs are judged once (the executor shares
+    results), so a group of samples goes in as it is."""
+    present = [i for i, code in enumerate(codes) if code is not None]
+    outcomes: list[Judged | None] = [None] * len(codes)
+    if not present:
+        return outcomes
+    programs = {i: Program(codes[i] or "", env.language) for i in present}
+    native = env.executor.run_many([programs[i] for i in present], tests)
+    for i, result in zip(present, native, strict=True):
+        outcomes[i] = result
+    passed = [i for i, result in zip(present, native, strict=True) if result.passed]
     if oracle is not None:
         checked = check_programs(oracle, [programs[i] for i in passed], env.executor)
         for i, mismatch in zip(passed, checked, strict=True):
@@ -203,8 +207,9 @@ def judge_codes(
     survivors = [i for i in passed if not isinstance(outcomes[i], Mismatch)]
     if not survivors:
         return outcomes
-    for i, measured in zip(survivors, env.run_many([codes[i] for i in survivors], tests), strict=True):
-        outcomes[i] = measured if measured.passed else measured.submission
+    measured = env.run_many([programs[i].source for i in survivors], tests)
+    for i, measurement in zip(survivors, measured, strict=True):
+        outcomes[i] = measurement if measurement.passed else measurement.submission
     return outcomes
 
 

@@ -15,39 +15,15 @@ import perfcoder
 from perfcoder.data.differential import DifferentialConfig, build_oracle, check_programs
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
-from perfcoder.execution.engine import ExecutionConfig, Executor, Program
+from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.languages import CPP, PYTHON
-from perfcoder.execution.limits import Limits
 from perfcoder.execution.testcase import TestCase
 from perfcoder.strategies.catalog import make_strategy
 from perfcoder.strategies.optimize import SearchConfig, optimize_program
-from tests.test_cli import perfcoder as run_cli
-from tests.test_data_loaders import write_rows
-from tests.test_evaluate import evaluate
-from tests.test_strategies import ScriptedModel
-
-LOOP_SUM = """#include <cstdio>
-int main() {
-    long long n, s = 0;
-    scanf("%lld", &n);
-    for (long long i = 1; i <= n; i++) s += i;
-    printf("%lld\\n", s);
-}
-"""
-INT_FORMULA = """#include <cstdio>
-int main() { int n; scanf("%d", &n); printf("%d\\n", n * (n + 1) / 2); }
-"""  # n * (n + 1) overflows an int from n = 46341: right on every small input
-WIDE_FORMULA = """#include <cstdio>
-int main() { long long n; scanf("%lld", &n); printf("%lld\\n", n * (n + 1) / 2); }
-"""
-GIVEN = [TestCase(str(n), f"{n}\n".encode(), f"{n * (n + 1) // 2}\n".encode()) for n in (10, 100, 1000)]
-
-
-@pytest.fixture
-def executor(private_cache: Path) -> Iterator[Executor]:
-    ex = Executor(ExecutionConfig(limits=Limits(time_s=2.0), cache_dir=private_cache))
-    yield ex
-    ex.close()
+from tests.support.commands import evaluate_json, run_cli
+from tests.support.files import write_rows
+from tests.support.models import ScriptedModel, fenced
+from tests.support.sums import GIVEN, INT_FORMULA, LOOP_SUM, WIDE_FORMULA
 
 
 def test_a_candidate_that_overflows_only_on_large_inputs_is_rejected(executor: Executor) -> None:
@@ -123,12 +99,8 @@ def env(private_cache: Path) -> Iterator[Environment]:
     environment.close()
 
 
-def block(code: str) -> str:
-    return f"```cpp\n{code}```\n"
-
-
 def test_the_search_rejects_a_candidate_wrong_past_the_tests(env: Environment) -> None:
-    model = ScriptedModel([[block(INT_FORMULA), block(WIDE_FORMULA)]])
+    model = ScriptedModel([[fenced(INT_FORMULA, "cpp"), fenced(WIDE_FORMULA, "cpp")]])
     result = optimize_program(
         LOOP_SUM, GIVEN, env, model, make_strategy("instruction", "cpp"), SearchConfig(k=2)
     )
@@ -141,7 +113,7 @@ def test_the_search_rejects_a_candidate_wrong_past_the_tests(env: Environment) -
 
 
 def test_without_differential_testing_the_same_candidate_passes(env: Environment) -> None:
-    model = ScriptedModel([[block(INT_FORMULA)]])
+    model = ScriptedModel([[fenced(INT_FORMULA, "cpp")]])
     config = SearchConfig(k=1, differential=dataclasses.replace(DifferentialConfig(), enabled=False))
     result = optimize_program(LOOP_SUM, GIVEN, env, model, make_strategy("instruction", "cpp"), config)
     assert result.candidates[0].verdict == "accepted" and result.differential is None
@@ -155,9 +127,9 @@ def test_evaluate_reports_correctness_on_the_tests_and_under_differential_testin
     pairs = write_rows(tmp_path / "pairs.jsonl", [{**pair, "test_cases": cases}])
     predictions = write_rows(tmp_path / "pred.jsonl", [{"id": "sum", "generated_answers": [INT_FORMULA]}])
     args = ("--pairs", pairs, "--predictions", predictions, "--cost", "instructions", "--time-limit", "2")
-    plain = evaluate(private_cache, *args)
+    plain = evaluate_json(private_cache, *args)
     assert plain["pct_correct"] == 100.0 and plain["differential"] is None
-    checked = evaluate(private_cache, *args, "--differential")
+    checked = evaluate_json(private_cache, *args, "--differential")
     assert checked["pct_correct"] == 100.0  # on the given tests the overflow does not show
     assert checked["differential"]["pct_correct"] == 0.0 and checked["differential"]["speedup"] == 1.0
     assert checked["differential"]["human"]["pct_correct"] == 100.0  # the long long formula is right

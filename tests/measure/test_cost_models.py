@@ -17,7 +17,7 @@ from perfcoder.execution.sandbox import SandboxConfig
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
 from perfcoder.measure.cachegrind import read_cachegrind
-from tests.conftest import EXAMPLES
+from tests.support.paths import EXAMPLES
 
 ENDL = EXAMPLES / "cpp" / "endl_flush"
 SMALL = [TestCase("1", b"2000\n", None)]

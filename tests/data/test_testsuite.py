@@ -7,7 +7,7 @@ import pytest
 
 from perfcoder.data.testsuite import load_tests
 from perfcoder.errors import PerfcoderError
-from tests.conftest import EXAMPLES
+from tests.support.paths import EXAMPLES
 
 
 def test_directory_layout_in_numeric_order(tmp_path: Path) -> None:

@@ -12,31 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLES
+from tests.support.commands import run_cli
+from tests.support.paths import EXAMPLES
 
 PRIME = EXAMPLES / "cpp" / "prime_sum"
 
 
-def perfcoder(*args: str | Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = {"PERFCODER_CACHE": str(cache), "PATH": "/usr/bin:/bin", "COLUMNS": "120"}
-    return subprocess.run(
-        [sys.executable, "-m", "perfcoder", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
-
-
 def test_json_output_and_store(private_cache: Path) -> None:
-    first = perfcoder("run", PRIME / "fast.cpp", "--tests", PRIME / "tests", "--json", cache=private_cache)
+    first = run_cli("run", PRIME / "fast.cpp", "--tests", PRIME / "tests", "--json", cache=private_cache)
     assert first.returncode == 0, first.stderr
     report = json.loads(first.stdout)
     assert report["verdict"] == "accepted"
     assert [t["verdict"] for t in report["tests"]] == ["accepted"] * 3
     assert {"name", "verdict", "wall_s", "cpu_s"} <= set(report["tests"][0])
     assert report["from_store"] == 0
-    second = perfcoder("run", PRIME / "fast.cpp", "--tests", PRIME / "tests", "--json", cache=private_cache)
+    second = run_cli("run", PRIME / "fast.cpp", "--tests", PRIME / "tests", "--json", cache=private_cache)
     again = json.loads(second.stdout)
     assert again["from_store"] == 3
     assert [t["verdict"] for t in again["tests"]] == [t["verdict"] for t in report["tests"]]
@@ -44,8 +34,8 @@ def test_json_output_and_store(private_cache: Path) -> None:
 
 def test_table_says_when_answered_from_store(private_cache: Path) -> None:
     args = ("run", PRIME / "slow.cpp", "--tests", PRIME / "tests")
-    assert "answered from the results store" not in perfcoder(*args, cache=private_cache).stdout
-    second = perfcoder(*args, cache=private_cache)
+    assert "answered from the results store" not in run_cli(*args, cache=private_cache).stdout
+    second = run_cli(*args, cache=private_cache)
     assert second.returncode == 0
     assert "accepted" in second.stdout
     assert "3/3 answered from the results store" in second.stdout
@@ -53,14 +43,14 @@ def test_table_says_when_answered_from_store(private_cache: Path) -> None:
 
 def test_changed_limits_are_not_answered_from_store(private_cache: Path) -> None:
     args = ("run", PRIME / "fast.cpp", "--tests", PRIME / "tests", "--json")
-    perfcoder(*args, cache=private_cache)
-    other = json.loads(perfcoder(*args, "--time-limit", "5", cache=private_cache).stdout)
+    run_cli(*args, cache=private_cache)
+    other = json.loads(run_cli(*args, "--time-limit", "5", cache=private_cache).stdout)
     assert other["from_store"] == 0
 
 
 def test_wrong_program_exits_1(private_cache: Path) -> None:
     example = EXAMPLES / "cpp" / "prefix_sums"
-    done = perfcoder(
+    done = run_cli(
         "run", example / "wrong_fast.cpp", "--tests", example / "tests", "--json", cache=private_cache
     )
     assert done.returncode == 1
@@ -70,7 +60,7 @@ def test_wrong_program_exits_1(private_cache: Path) -> None:
 def test_compile_error_is_a_verdict(private_cache: Path, tmp_path: Path) -> None:
     broken = tmp_path / "broken.cpp"
     broken.write_text("int main() { return undefined_name; }\n")
-    done = perfcoder("run", broken, "--tests", PRIME / "tests", "--json", cache=private_cache)
+    done = run_cli("run", broken, "--tests", PRIME / "tests", "--json", cache=private_cache)
     report = json.loads(done.stdout)
     assert report["verdict"] == "compile_error"
     assert "undefined_name" in report["compile_log"]
@@ -119,7 +109,7 @@ def bad_inputs(tmp_path: Path) -> dict[str, tuple[list[str | Path], str]]:
 )
 def test_bad_input_is_one_line_and_exit_2(private_cache: Path, tmp_path: Path, case: str) -> None:
     args, message = bad_inputs(tmp_path)[case]
-    done = perfcoder(*args, cache=private_cache)
+    done = run_cli(*args, cache=private_cache)
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr

@@ -11,8 +11,9 @@ import pytest
 from perfcoder.data.codegen import load_tasks, tasks_path
 from perfcoder.evaluation.codegen import canonical_samples, evaluate_samples
 from perfcoder.execution.engine import Executor
-from tests.test_cli import perfcoder
-from tests.test_data_loaders import DATASETS, SHARED, needs_shared, write_rows
+from tests.support.commands import evaluate_json, run_cli
+from tests.support.files import write_rows
+from tests.support.paths import DATASETS, SHARED, needs_shared
 
 PROBLEMS = ("pair_count", "prime_sum", "membership")
 
@@ -22,12 +23,6 @@ def small_pairs(tmp_path: Path) -> tuple[Path, list[dict[str, Any]]]:
     rows = [json.loads(line) for line in (DATASETS / "pie-iclr-cpp.jsonl").read_text().splitlines()]
     chosen = [{**row, "tests": [1]} for row in rows if row["problem_id"] in PROBLEMS]
     return write_rows(tmp_path / "pairs.jsonl", chosen), chosen
-
-
-def evaluate(cache: Path, *args: str | Path) -> dict[str, Any]:
-    done = perfcoder("evaluate", *args, "--json", cache=cache)
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)  # type: ignore[no-any-return]
 
 
 def test_slow_as_prediction_is_speedup_one_and_fast_is_the_human_row(
@@ -41,7 +36,7 @@ def test_slow_as_prediction_is_speedup_one_and_fast_is_the_human_row(
     fast = write_rows(
         tmp_path / "fast.jsonl", [{"src_id": r["src_id"], "generated_answers": r["tgt_code"]} for r in rows]
     )
-    same = evaluate(private_cache, "--pairs", pairs, "--predictions", slow, *root)
+    same = evaluate_json(private_cache, "--pairs", pairs, "--predictions", slow, *root)
     assert (same["n"], same["speedup"], same["pct_opt"], same["pct_correct"], same["rtr"]) == (
         3,
         1.0,
@@ -50,7 +45,7 @@ def test_slow_as_prediction_is_speedup_one_and_fast_is_the_human_row(
         0.0,
     )
     report = tmp_path / "report"
-    human = evaluate(private_cache, "--pairs", pairs, "--predictions", fast, *root, "--report", report)
+    human = evaluate_json(private_cache, "--pairs", pairs, "--predictions", fast, *root, "--report", report)
     assert human["model"] == {**human["human"], "k": None}
     assert human["speedup"] > 1.0 and human["skipped"] == 0
     assert {p.name for p in report.iterdir()} == {
@@ -70,8 +65,8 @@ def test_best_at_k_uses_only_the_first_k_answers(private_cache: Path, tmp_path: 
     answers = [{"src_id": r["src_id"], "generated_answers": [wrong, r["tgt_code"]]} for r in rows]
     predictions = write_rows(tmp_path / "p.jsonl", answers)
     root = ("--tests-root", DATASETS / "tests-cpp")
-    at1 = evaluate(private_cache, "--pairs", pairs, "--predictions", predictions, *root, "-k", "1")
-    at2 = evaluate(private_cache, "--pairs", pairs, "--predictions", predictions, *root, "-k", "2")
+    at1 = evaluate_json(private_cache, "--pairs", pairs, "--predictions", predictions, *root, "-k", "1")
+    at2 = evaluate_json(private_cache, "--pairs", pairs, "--predictions", predictions, *root, "-k", "2")
     assert (at1["speedup"], at1["pct_correct"], at1["model"]["pass_rate"]) == (1.0, 0.0, 0.0)
     assert at2["speedup"] == pytest.approx(at2["human"]["speedup"]) and at2["pct_correct"] == 100.0
 
@@ -87,7 +82,7 @@ def test_bad_rows_are_named_counted_and_the_rest_evaluated(private_cache: Path, 
         {"src_id": "orphan", "generated_answers": 3},
     ]
     predictions = write_rows(tmp_path / "p.jsonl", answers)
-    result = evaluate(
+    result = evaluate_json(
         private_cache, "--pairs", pairs, "--predictions", predictions, "--tests-root", DATASETS / "tests-cpp"
     )
     assert result["n"] == 3
@@ -107,7 +102,7 @@ def test_bad_rows_are_named_counted_and_the_rest_evaluated(private_cache: Path, 
 
 def test_samples_give_unbiased_pass_at_k(private_cache: Path) -> None:
     tasks, samples = DATASETS / "tasks-humaneval.jsonl", DATASETS / "samples.jsonl"
-    result = evaluate(private_cache, "--tasks", tasks, "--samples", samples, "--time-limit", "2")
+    result = evaluate_json(private_cache, "--tasks", tasks, "--samples", samples, "--time-limit", "2")
     assert (result["n"], result["samples"], result["skipped"]) == (4, 12, 1)
     assert result["pass@1"] == pytest.approx(1 / 3) and "pass@10" not in result
     assert "samples.jsonl:13 (Own/99): sample for an unknown task_id" in result["skipped_rows"]
@@ -118,7 +113,7 @@ def test_samples_give_unbiased_pass_at_k(private_cache: Path) -> None:
 
 def test_canonical_solutions_pass(private_cache: Path) -> None:
     for tasks in (DATASETS / "tasks-humaneval.jsonl", DATASETS / "tasks-mbpp.jsonl"):
-        result = evaluate(private_cache, "--tasks", tasks)
+        result = evaluate_json(private_cache, "--tasks", tasks)
         assert result["scored"] == "canonical" and result["pass@1"] == 1.0 and result["skipped"] == 0
 
 
@@ -137,5 +132,5 @@ def test_library_tasks_canonical_solutions_pass(executor: Executor, name: str) -
 
 
 def test_either_pairs_or_tasks(private_cache: Path) -> None:
-    done = perfcoder("evaluate", cache=private_cache)
+    done = run_cli("evaluate", cache=private_cache)
     assert done.returncode == 2 and "either --pairs or --tasks" in done.stderr

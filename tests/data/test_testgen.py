@@ -12,8 +12,9 @@ from perfcoder.data.testgen import TestGenConfig, accepted_references, generate_
 from perfcoder.data.testsuite import load_tests
 from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.languages import PYTHON
-from tests.conftest import EXAMPLES, program
-from tests.test_cli import perfcoder
+from tests.support.commands import run_cli
+from tests.support.files import program
+from tests.support.paths import EXAMPLES
 
 PAIRS = EXAMPLES / "python" / "pair_count"
 ONLY_SMALL = """n, k = map(int, input().split())
@@ -94,7 +95,7 @@ def test_cli_writes_samples_then_generated_tests(private_cache: Path, tmp_path: 
         (samples / name).write_bytes((PAIRS / "tests" / name).read_bytes())
     out = tmp_path / "grown"
     args = ["tests", "generate", "--tests", samples, "-r", PAIRS / "fast.py", "-r", PAIRS / "slow.py"]
-    done = perfcoder(*args, "-o", out, "-n", "4", "--json", cache=private_cache)
+    done = run_cli(*args, "-o", out, "-n", "4", "--json", cache=private_cache)
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)
     (row,) = summary["problems"]

@@ -16,7 +16,9 @@ from perfcoder.execution.limits import Limits
 from perfcoder.execution.sandbox import SandboxConfig
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from tests.conftest import HOSTILE, program
+from tests.support.files import program
+
+HOSTILE = Path(__file__).parent / "hostile"
 
 TIME_LIMIT = 2.0
 GRACE_S = 5.0  # "within the time limit plus a few seconds"

@@ -6,21 +6,20 @@ from __future__ import annotations
 import importlib.util
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 import perfcoder
 from perfcoder.environment import Environment, as_tests
 from perfcoder.errors import PerfcoderError
-from perfcoder.models.base import Backend, Message, Sample, SamplingParams
 from perfcoder.models.weights import BUNDLED, model_file
 from perfcoder.strategies.catalog import example_pool, make_strategy
 from perfcoder.strategies.extract import extract_code
 from perfcoder.strategies.optimize import NO_CODE, SearchConfig, optimize_program
 from perfcoder.strategies.prompts import SCORE_TAG, Example
 from perfcoder.strategies.retrieval import Embedder, ExampleIndex, LlamaEmbedder, MiniLMEmbedder
-from tests.conftest import EXAMPLES
+from tests.support.models import ScriptedModel, fenced
+from tests.support.paths import EXAMPLES
 
 SLOW = (EXAMPLES / "python" / "prime_sum" / "slow.py").read_text()
 FAST = (EXAMPLES / "python" / "prime_sum" / "fast.py").read_text()
@@ -88,26 +87,6 @@ def test_retrieval_finds_the_nearest_example_with_a_real_embedding_model(embedde
     assert pool[1] not in index.nearest(pool[1].slow, 2)  # never the program itself
 
 
-class ScriptedModel(Backend):
-    """A stand-in model whose replies are fixed in advance; it records every conversation it is sent."""
-
-    def __init__(self, rounds: list[list[str]]) -> None:
-        self.rounds, self.seen = rounds, []
-
-    @property
-    def identity(self) -> dict[str, Any]:
-        return {"backend": "scripted"}
-
-    def chat(self, messages: list[Message], params: SamplingParams) -> list[Sample]:
-        self.seen.append(messages)
-        replies = self.rounds[len(self.seen) - 1]
-        assert params.n == len(replies)
-        return [Sample(text) for text in replies]
-
-    def complete(self, prompt: str, params: SamplingParams) -> list[Sample]:
-        raise AssertionError("optimization uses chat")
-
-
 @pytest.fixture
 def env(private_cache: Path) -> Iterator[Environment]:
     environment = perfcoder.make("python", cost="instructions", time_s=5)
@@ -116,7 +95,7 @@ def env(private_cache: Path) -> Iterator[Environment]:
 
 
 def block(code: str) -> str:
-    return f"Here you go:\n```python\n{code}```\n"
+    return fenced(code, "python", "Here you go:\n")
 
 
 def test_search_returns_the_fastest_accepted_candidate(env: Environment) -> None:

@@ -14,16 +14,8 @@ from perfcoder.data.remote import resolve
 from perfcoder.data.sources import TestSources
 from perfcoder.data.statements import sample_tests
 from perfcoder.errors import PerfcoderError
-from tests.conftest import EXAMPLES, ROOT
-
-DATASETS = EXAMPLES / "datasets"
-SHARED = ROOT.parent / "shared" / "data"
-needs_shared = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data not present")
-
-
-def write_rows(path: Path, rows: list[object]) -> Path:
-    path.write_text("".join((row if isinstance(row, str) else json.dumps(row)) + "\n" for row in rows))
-    return path
+from tests.support.files import write_rows
+from tests.support.paths import DATASETS, EXAMPLES, SHARED, needs_shared
 
 
 def test_pie2023_pairs_with_a_tests_root() -> None:
