@@ -40,6 +40,24 @@ Completion = str | Sequence[Mapping[str, str]]  # text, or chat messages (the la
 
 
 @dataclass(frozen=True)
+class RewardTiers:
+    """PerfRL's four reward levels (compile error < runtime error/timeout/wrong < accepted < accepted and
+    faster); the values are PerfRL's defaults and configurable."""
+
+    compile_error: float = 0.0  # R1: no program, or it does not build
+    failed: float = 1.0  # R2: builds, but crashes, times out or answers wrong (tests or generated inputs)
+    accepted: float = 1.3  # R3: correct, not faster than `faster_than`
+    faster: float = 2.0  # R4: correct and faster
+    faster_than: float = 1.0  # the speedup over the slow program that counts as faster
+
+    def __post_init__(self) -> None:
+        if not self.compile_error <= self.failed <= self.accepted <= self.faster:
+            raise PerfcoderError(
+                "reward tiers must not decrease: compile_error <= failed <= accepted <= faster"
+            )
+
+
+@dataclass(frozen=True)
 class RewardConfig:
     language: str = "cpp"  # of every row, unless the dataset has a `language` column
     cost: str = "instructions"  # deterministic and about twice cheaper than cycles
@@ -47,6 +65,7 @@ class RewardConfig:
     execution: ExecutionConfig = field(default_factory=ExecutionConfig)
     failure: float = 0.0  # the reward of a completion that is not accepted (no code, wrong, crashing)
     log_speedup: bool = False  # speedup_reward: log(speedup) instead of speedup
+    tiers: RewardTiers = field(default_factory=RewardTiers)  # perfrl_reward
     slow_column: str = "slow"
     tests_column: str = "tests"
 
@@ -180,6 +199,22 @@ class CorrectnessReward(ExecutionReward):
         return 1.0 if judged.verdict == Verdict.ACCEPTED else self.config.failure
 
 
+class PerfRLReward(ExecutionReward):
+    """PerfRL's tiered reward (R1..R4 of `tiers`): the ranking signal of RRHF."""
+
+    __name__ = "perfrl_reward"
+
+    def value(self, judged: JudgedCompletion) -> float:
+        tiers = self.config.tiers
+        if judged.verdict == Verdict.COMPILE_ERROR:
+            return tiers.compile_error
+        if judged.verdict != Verdict.ACCEPTED:
+            return tiers.failed
+        if judged.speedup is not None and judged.speedup > tiers.faster_than:
+            return tiers.faster
+        return tiers.accepted
+
+
 def speedup_reward(language: str = "cpp", cost: str = "instructions", **settings: Any) -> SpeedupReward:
     """A TRL reward: speedup over the row's slow program (RewardConfig fields as keywords)."""
     return SpeedupReward(RewardConfig(language=language, cost=cost, **settings))
@@ -188,6 +223,11 @@ def speedup_reward(language: str = "cpp", cost: str = "instructions", **settings
 def correctness_reward(language: str = "cpp", **settings: Any) -> CorrectnessReward:
     """A TRL reward: 1 for a completion that is a correct program, else `failure`."""
     return CorrectnessReward(RewardConfig(language=language, **settings))
+
+
+def perfrl_reward(language: str = "cpp", cost: str = "instructions", **settings: Any) -> PerfRLReward:
+    """A TRL reward with PerfRL's four levels (`tiers=RewardTiers(...)` to change them)."""
+    return PerfRLReward(RewardConfig(language=language, cost=cost, **settings))
 
 
 def _text(completion: Completion) -> str:
@@ -223,8 +263,11 @@ def _record(outcome: Measurement | SubmissionResult | Any, slow_cost: float) -> 
 __all__ = [
     "CorrectnessReward",
     "JudgedCompletion",
+    "PerfRLReward",
     "RewardConfig",
+    "RewardTiers",
     "SpeedupReward",
     "correctness_reward",
+    "perfrl_reward",
     "speedup_reward",
 ]

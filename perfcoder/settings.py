@@ -1,4 +1,5 @@
-"""Config fields documented once: the text a field carries is the CLI's help and the API's reference.
+"""Config fields documented once (the text a field carries is the CLI's help and the API's reference),
+and configs read from and written to YAML-style mappings.
 
 Each config dataclass declares `name: T = setting(default, "what it decides")` (TRL's `metadata={"help"}`
 convention); the CLI reads both back, so a default or an explanation is never retyped where it can drift.
@@ -7,10 +8,16 @@ convention); the CLI reads both back, so a default or an explanation is never re
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import types
+import typing
+from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any, TypeVar
 
+from perfcoder.errors import PerfcoderError
+
 T = TypeVar("T")
+C = TypeVar("C")
 
 
 def setting(default: T, help: str) -> T:
@@ -45,3 +52,51 @@ def default_of(config: type, name: str) -> Any:
 def help_with_default(config: type, name: str) -> str:
     """Help for an option whose own default is "unset" (None), so the config's default is named."""
     return f"{help_of(config, name)} [default: {default_of(config, name)}]"
+
+
+def from_mapping(config: type[C], data: Mapping[str, Any], where: str = "config") -> C:
+    """A config dataclass from a YAML-style mapping: nested configs from nested mappings, paths and
+    tuples from strings and lists; an unknown key is an error that names the known ones."""
+    if not isinstance(data, Mapping):
+        raise PerfcoderError(f"{where}: expected a mapping, got {type(data).__name__}")
+    names = {f.name for f in dataclasses.fields(config)}  # type: ignore[arg-type]
+    unknown = set(data) - names
+    if unknown:
+        raise PerfcoderError(f"{where}: unknown keys {sorted(unknown)} (known: {sorted(names)})")
+    hints = typing.get_type_hints(config)
+    values = {key: _converted(hints[key], value, f"{where}.{key}") for key, value in data.items()}
+    try:
+        return config(**values)
+    except TypeError as exc:
+        raise PerfcoderError(f"{where}: {exc}") from None
+
+
+def to_mapping(config: Any) -> dict[str, Any]:
+    """A plain, YAML-safe mapping of a config (paths as strings, tuples as lists)."""
+    return _plain(dataclasses.asdict(config))  # type: ignore[no-any-return]
+
+
+def _converted(hint: Any, value: Any, where: str) -> Any:
+    if value is None:
+        return None
+    options = [a for a in typing.get_args(hint) if a is not type(None)] if _is_union(hint) else [hint]
+    for option in options:
+        if dataclasses.is_dataclass(option) and isinstance(value, Mapping):
+            return from_mapping(option, value, where)  # type: ignore[arg-type]
+        if option is Path:
+            return Path(value)
+        if typing.get_origin(option) is tuple and isinstance(value, list):
+            return tuple(value)
+    return value
+
+
+def _is_union(hint: Any) -> bool:
+    return typing.get_origin(hint) in (typing.Union, types.UnionType)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value) if isinstance(value, Path) else value

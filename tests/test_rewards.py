@@ -11,7 +11,7 @@ import pytest
 
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.limits import Limits
-from perfcoder.rewards import correctness_reward, speedup_reward
+from perfcoder.rewards import RewardTiers, correctness_reward, perfrl_reward, speedup_reward
 from tests.support.sums import GIVEN, INT_FORMULA, LOOP_SUM, WIDE_FORMULA
 
 TESTS = [{"input": t.input.decode(), "output": (t.output or b"").decode()} for t in GIVEN]
@@ -83,3 +83,31 @@ def test_rewards_are_picklable_named_and_check_their_columns(private_cache: Path
     assert copy.config == reward.config
     with pytest.raises(PerfcoderError, match="column 'tests'"):
         copy(completions=["x"], prompts=["p"], slow=[LOOP_SUM])
+
+
+CRASH = "#include <cstdlib>\nint main() { abort(); }\n"
+SPIN = "int main() { volatile unsigned long long i = 0; for (;;) i++; }\n"
+
+
+def test_perfrl_tiers_follow_the_verdicts_of_real_programs(
+    private_cache: Path, limits: dict[str, object]
+) -> None:
+    reward = perfrl_reward("cpp", cost="instructions", **limits)
+    programs = [BROKEN, CRASH, SPIN, WRONG, INT_FORMULA, LOOP_SUM, WIDE_FORMULA]
+    values = call(reward, [chat(p) for p in programs], [LOOP_SUM] * len(programs))
+    verdicts = [r.verdict for r in reward.last_records]  # type: ignore[union-attr]
+    assert (
+        verdicts
+        == ["compile_error", "runtime_error", "timeout", "wrong_answer", "wrong_answer"] + ["accepted"] * 2
+    )
+    assert values == [0.0, 1.0, 1.0, 1.0, 1.0, 1.3, 2.0]  # R1 < R2 (crash, timeout, wrong) < R3 (same) < R4
+    custom = perfrl_reward("cpp", cost="instructions", tiers=RewardTiers(-1.0, 0.0, 0.5, 1.0), **limits)
+    assert call(custom, [chat(BROKEN), chat(LOOP_SUM), chat(WIDE_FORMULA)], [LOOP_SUM] * 3) == [
+        -1.0,
+        0.5,
+        1.0,
+    ]
+    with pytest.raises(PerfcoderError, match="must not decrease"):
+        RewardTiers(failed=2.0)
+    reward.close()
+    custom.close()

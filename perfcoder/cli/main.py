@@ -26,6 +26,7 @@ from perfcoder.cli.render import (
     submission_table,
 )
 from perfcoder.cli.testgen import tests_app
+from perfcoder.cli.train import train_app
 from perfcoder.data.differential import Mismatch
 from perfcoder.data.testsuite import load_tests
 from perfcoder.environment import Environment
@@ -135,6 +136,7 @@ cli.command()(evaluate)
 cli.command()(optimize)
 cli.command()(generate)
 cli.add_typer(tests_app, name="tests")
+cli.add_typer(train_app, name="train")
 
 
 def app() -> None:

@@ -1,0 +1,57 @@
+"""`perfcoder train {sft,rrhf,grpo} --config CFG.yaml`: parse, call perfcoder.training, print."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from perfcoder.cli.render import stdout
+from perfcoder.training.recipes import RECIPES, load_recipe, train, with_run_overrides
+
+train_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Train a model: sft, rrhf, grpo.")
+
+ConfigOption = Annotated[Path, typer.Option("--config", help="YAML training config (examples/configs/).")]
+OutputOption = Annotated[Path | None, typer.Option("--output-dir", help="Overrides run.output_dir.")]
+StepsOption = Annotated[int | None, typer.Option("--steps", help="Overrides run.steps.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object at the end.")]
+
+
+def _command(recipe: str) -> Any:
+    def command(
+        config: ConfigOption,
+        output_dir: OutputOption = None,
+        steps: StepsOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        settings = with_run_overrides(load_recipe(config, recipe), output_dir=output_dir, steps=steps)
+        last: dict[str, Any] = {}
+
+        def show(metrics: dict[str, Any]) -> None:
+            last.update(metrics)
+            if not as_json:
+                stdout.print(
+                    " ".join(
+                        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in metrics.items()
+                    )
+                )
+
+        final = train(recipe, settings, show)
+        summary = {
+            "recipe": recipe,
+            "model": str(final),
+            "output_dir": str(settings.run.output_dir),
+            "last": last,
+        }
+        print(json.dumps(summary)) if as_json else stdout.print(
+            f"model: {final}  (perfcoder optimize --model {final})"
+        )
+
+    command.__doc__ = f"Train with the {recipe} recipe; the final model is a Hugging Face directory."
+    return command
+
+
+for _recipe in RECIPES:
+    train_app.command(_recipe)(_command(_recipe))

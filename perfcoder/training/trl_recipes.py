@@ -1,0 +1,172 @@
+"""SFT (optionally performance-conditioned) and GRPO on TRL's trainers: our examples as their datasets,
+our execution rewards as GRPO's reward functions, our run files (config, metrics, final model) around
+them. TRL brings checkpoints, resumption and multi-GPU (accelerate) with no change here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.limits import Limits
+from perfcoder.rewards import ExecutionReward, RewardTiers, perfrl_reward, speedup_reward
+from perfcoder.settings import setting, setting_factory
+from perfcoder.training.examples import TrainingData, load_examples
+from perfcoder.training.policy import TRAIN_EXTRA, PolicyConfig, load_policy
+from perfcoder.training.runs import RunFiles, TrainingLimits
+
+GRPO_REWARDS = ("perfrl", "speedup")
+Log = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class SftConfig:
+    policy: PolicyConfig = setting_factory(PolicyConfig, "The model trained.")
+    data: TrainingData = setting_factory(TrainingData, "The pairs trained on (HQ subset, conditioning).")
+    run: TrainingLimits = setting_factory(TrainingLimits, "Steps, learning rate, output and checkpoints.")
+    max_length: int = setting(2048, "Prompt + target tokens at most.")
+
+
+@dataclass(frozen=True)
+class GrpoConfig:
+    policy: PolicyConfig = setting_factory(PolicyConfig, "The model trained.")
+    data: TrainingData = setting_factory(TrainingData, "The pairs whose slow programs are the prompts.")
+    run: TrainingLimits = setting_factory(TrainingLimits, "Steps, learning rate, output and checkpoints.")
+    reward: str = setting("perfrl", "perfrl (R1..R4 tiers) or speedup (cost ratio, failure 0).")
+    tiers: RewardTiers = setting_factory(RewardTiers, "PerfRL's reward levels, for reward: perfrl.")
+    reward_cost: str = setting("instructions", "Cost model of the reward.")
+    time_limit: float = setting(5.0, "Seconds per test of each completion.")
+    generations: int = setting(4, "Completions per prompt (the group GRPO normalises over).")
+    max_new_tokens: int = setting(512, "Tokens per completion.")
+    temperature: float = setting(1.0, "Sampling temperature.")
+    beta: float = setting(0.0, "KL weight against the starting model (0: no reference model).")
+
+    def __post_init__(self) -> None:
+        if self.reward not in GRPO_REWARDS:
+            raise PerfcoderError(f"reward must be one of {', '.join(GRPO_REWARDS)}, not {self.reward!r}")
+        if self.generations < 2:
+            raise PerfcoderError("GRPO needs at least 2 generations per prompt")
+
+    def reward_function(self) -> ExecutionReward:
+        execution = ExecutionConfig(limits=Limits(time_s=self.time_limit))
+        if self.reward == "perfrl":
+            return perfrl_reward(cost=self.reward_cost, tiers=self.tiers, execution=execution)
+        return speedup_reward(cost=self.reward_cost, execution=execution)
+
+
+def train_sft(config: SftConfig, log: Log | None = None) -> Path:
+    """Supervised fine-tuning on the fast programs, loss on the answer only; the final model's directory."""
+    trl, datasets = _trl()
+    files = RunFiles(config.run.output_dir)
+    files.write_config("sft", config)
+    examples = load_examples(config.data)
+    files.write_examples(examples)
+    policy = load_policy(config.policy)
+    rows = [{k: v for k, v in e.row().items() if k in ("prompt", "completion")} for e in examples]
+    args = trl.SFTConfig(
+        **_common_args(config.run, len(examples)), max_length=config.max_length, completion_only_loss=True
+    )
+    trainer = trl.SFTTrainer(
+        model=policy.model, args=args, train_dataset=datasets.Dataset.from_list(rows),
+        processing_class=policy.tokenizer, callbacks=[_metrics_callback(files, log)],
+    )  # fmt: skip
+    _quiet(trainer)
+    trainer.train(resume_from_checkpoint=_resumable(config.run))
+    return files.save_final(policy)
+
+
+def train_grpo(config: GrpoConfig, log: Log | None = None) -> Path:
+    """GRPO with an execution reward judged in the sandbox; the final model's directory."""
+    trl, datasets = _trl()
+    files = RunFiles(config.run.output_dir)
+    files.write_config("grpo", config)
+    reward = config.reward_function()
+    examples = load_examples(config.data, reward.config.execution)
+    files.write_examples(examples)
+    policy = load_policy(config.policy)
+    rows = [{k: v for k, v in e.row().items() if k != "completion"} for e in examples]
+    args = trl.GRPOConfig(
+        **_common_args(config.run, len(examples), per_step=config.generations),
+        num_generations=config.generations, max_completion_length=config.max_new_tokens,
+        temperature=config.temperature, beta=config.beta, log_completions=False,
+    )  # fmt: skip
+    trainer = trl.GRPOTrainer(
+        model=policy.model, reward_funcs=[reward], args=args, train_dataset=datasets.Dataset.from_list(rows),
+        processing_class=policy.tokenizer, callbacks=[_metrics_callback(files, log)],
+    )  # fmt: skip
+    _quiet(trainer)
+    try:
+        trainer.train(resume_from_checkpoint=_resumable(config.run))
+    finally:
+        reward.close()
+    return files.save_final(policy)
+
+
+def _common_args(run: TrainingLimits, examples: int, per_step: int = 1) -> dict[str, Any]:
+    """TrainingArguments both recipes share; one step sees `batch_size` prompts (x `per_step` for GRPO,
+    whose batch counts completions)."""
+    if examples < 1:
+        raise PerfcoderError("no training examples")
+    return {
+        "output_dir": str(run.output_dir),
+        "max_steps": run.steps,
+        "per_device_train_batch_size": run.batch_size * per_step,
+        "learning_rate": run.learning_rate,
+        "weight_decay": run.weight_decay,
+        "logging_steps": 1,
+        "save_steps": run.save_every or run.steps,
+        "save_strategy": "steps" if run.save_every else "no",
+        "seed": run.seed,
+        "use_cpu": run.cpu,
+        "bf16": False,
+        "report_to": "none",
+        "disable_tqdm": True,
+    }
+
+
+def _resumable(run: TrainingLimits) -> bool:
+    return run.resume and any(run.output_dir.glob("checkpoint-*"))
+
+
+def _metrics_callback(files: RunFiles, log: Log | None) -> Any:
+    from transformers import TrainerCallback
+
+    class Metrics(TrainerCallback):  # type: ignore[misc]
+        """TRL's logs, one line per step, into the run's metrics.jsonl (and chart)."""
+
+        def on_log(
+            self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None, **_: Any
+        ) -> None:
+            if logs and "loss" in logs:
+                metrics = {"step": state.global_step, **{k: v for k, v in logs.items() if _number(v)}}
+                files.log(metrics)
+                if log is not None:
+                    log(metrics)
+
+    return Metrics()
+
+
+def _quiet(trainer: Any) -> None:
+    """Our metrics callback reports each step; TRL's printer would repeat it as text."""
+    from transformers import PrinterCallback
+
+    trainer.remove_callback(PrinterCallback)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _trl() -> tuple[Any, Any]:
+    try:
+        import datasets
+        import trl
+    except ImportError:
+        raise PerfcoderError(TRAIN_EXTRA) from None
+    return trl, datasets
+
+
+__all__ = ["GrpoConfig", "SftConfig", "train_grpo", "train_sft"]
