@@ -18,19 +18,16 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.verdict import Verdict
 from perfcoder.rewards import JudgedCompletion, PerfRLReward, RewardConfig, RewardTiers
 from perfcoder.settings import setting, setting_factory
-from perfcoder.training.examples import TrainingData, TrainingExample, load_examples
-from perfcoder.training.policy import Policy, PolicyConfig, load_policy
-from perfcoder.training.runs import RunFiles, TrainingLimits
+from perfcoder.training.examples import TrainingExample, load_examples
+from perfcoder.training.policy import Policy, load_policy
+from perfcoder.training.runs import RecipeConfig, RunFiles
 
 SAMPLE, GREEDY, TARGET = "sample", "greedy", "target"
 TIE_PRIORITY = (SAMPLE, GREEDY, TARGET)  # PerfRL: among the best rewards, learn a sample first
 
 
 @dataclass(frozen=True)
-class RrhfConfig:
-    policy: PolicyConfig = setting_factory(PolicyConfig, "The model trained.")
-    data: TrainingData = setting_factory(TrainingData, "The pairs trained on.")
-    run: TrainingLimits = setting_factory(TrainingLimits, "Steps, learning rate, output and checkpoints.")
+class RrhfConfig(RecipeConfig):
     samples: int = setting(2, "Sampled candidates per prompt (PerfRL: 2, at T=1, top-k 50).")
     greedy: bool = setting(True, "Add the greedy answer as a candidate.")
     temperature: float = setting(1.0, "Sampling temperature of the candidates.")

@@ -13,9 +13,9 @@ import yaml
 
 from perfcoder.errors import PerfcoderError
 from perfcoder.report.charts import line_chart
-from perfcoder.settings import setting, to_mapping
-from perfcoder.training.examples import TrainingExample, write_examples
-from perfcoder.training.policy import Policy
+from perfcoder.settings import setting, setting_factory, to_mapping
+from perfcoder.training.examples import TrainingData, TrainingExample, write_examples
+from perfcoder.training.policy import Policy, PolicyConfig
 
 CHECKPOINT_PREFIX = "checkpoint-"
 CHARTED = ("loss", "rank_loss", "tuning_loss", "pass_rate", "reward")
@@ -42,6 +42,15 @@ class TrainingLimits:
 
         trainable = [p for p in model.parameters() if p.requires_grad]
         return torch.optim.AdamW(trainable, lr=self.learning_rate, weight_decay=self.weight_decay)
+
+
+@dataclass(frozen=True)
+class RecipeConfig:
+    """What every recipe's config starts with: the model, the data and the run."""
+
+    policy: PolicyConfig = setting_factory(PolicyConfig, "The model trained.")
+    data: TrainingData = setting_factory(TrainingData, "The pairs trained on.")
+    run: TrainingLimits = setting_factory(TrainingLimits, "Steps, learning rate, output and checkpoints.")
 
 
 @dataclass(frozen=True)

@@ -14,27 +14,21 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.limits import Limits
 from perfcoder.rewards import ExecutionReward, RewardTiers, perfrl_reward, speedup_reward
 from perfcoder.settings import setting, setting_factory
-from perfcoder.training.examples import TrainingData, load_examples
-from perfcoder.training.policy import TRAIN_EXTRA, PolicyConfig, load_policy
-from perfcoder.training.runs import RunFiles, TrainingLimits
+from perfcoder.training.examples import load_examples
+from perfcoder.training.policy import TRAIN_EXTRA, load_policy
+from perfcoder.training.runs import RecipeConfig, RunFiles, TrainingLimits
 
 GRPO_REWARDS = ("perfrl", "speedup")
 Log = Callable[[dict[str, Any]], None]
 
 
 @dataclass(frozen=True)
-class SftConfig:
-    policy: PolicyConfig = setting_factory(PolicyConfig, "The model trained.")
-    data: TrainingData = setting_factory(TrainingData, "The pairs trained on (HQ subset, conditioning).")
-    run: TrainingLimits = setting_factory(TrainingLimits, "Steps, learning rate, output and checkpoints.")
+class SftConfig(RecipeConfig):
     max_length: int = setting(2048, "Prompt + target tokens at most.")
 
 
 @dataclass(frozen=True)
-class GrpoConfig:
-    policy: PolicyConfig = setting_factory(PolicyConfig, "The model trained.")
-    data: TrainingData = setting_factory(TrainingData, "The pairs whose slow programs are the prompts.")
-    run: TrainingLimits = setting_factory(TrainingLimits, "Steps, learning rate, output and checkpoints.")
+class GrpoConfig(RecipeConfig):
     reward: str = setting("perfrl", "perfrl (R1..R4 tiers) or speedup (cost ratio, failure 0).")
     tiers: RewardTiers = setting_factory(RewardTiers, "PerfRL's reward levels, for reward: perfrl.")
     reward_cost: str = setting("instructions", "Cost model of the reward.")
