@@ -176,7 +176,8 @@ class RrhfTrainer:
             per_token = token_logprobs(model, prompt, candidates.token_ids)
             rank, tuning, _ = rrhf_losses(per_token, rewards, candidates.kinds)
             loss = (self.config.rank_weight * rank + tuning) / len(batch)
-            accelerator.backward(loss)
+            if loss.requires_grad:  # no judged candidate (the judge failed): nothing to learn from this one
+                accelerator.backward(loss)
             ranks.append(rank.item())
             tunings.append(tuning.item())
         optimizer.step()

@@ -45,3 +45,9 @@ def test_a_candidate_without_reward_takes_no_part() -> None:
 )
 def test_ties_go_to_a_sample_then_greedy_then_target(rewards: list[float | None], best: int | None) -> None:
     assert best_candidate(rewards, KINDS) == best
+
+
+def test_nothing_judged_gives_a_zero_loss_without_gradient() -> None:
+    rank, tuning, best = rrhf_losses([tokens(-1.0), tokens(-2.0)], [None, None], [SAMPLE, TARGET])
+    assert best is None and rank.item() == 0.0 and tuning.item() == 0.0
+    assert not (rank + tuning).requires_grad  # the trainer skips backward for such a prompt
