@@ -14,6 +14,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+import yaml
+
 from perfcoder.errors import PerfcoderError
 
 T = TypeVar("T")
@@ -52,6 +54,17 @@ def default_of(config: type, name: str) -> Any:
 def help_with_default(config: type, name: str) -> str:
     """Help for an option whose own default is "unset" (None), so the config's default is named."""
     return f"{help_of(config, name)} [default: {default_of(config, name)}]"
+
+
+def read_mapping(path: Path, shape: str) -> dict[str, Any]:
+    """A YAML file that must hold a mapping; `shape` says which, when it does not."""
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise PerfcoderError(f"{path}: cannot read config ({exc})") from None
+    if not isinstance(data, dict):
+        raise PerfcoderError(f"{path}: {shape}")
+    return data
 
 
 def from_mapping(config: type[C], data: Mapping[str, Any], where: str = "config") -> C:

@@ -8,10 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from perfcoder.errors import PerfcoderError
-from perfcoder.settings import from_mapping
+from perfcoder.settings import from_mapping, read_mapping
 from perfcoder.training.rrhf import RrhfConfig, RrhfTrainer
 from perfcoder.training.trl_recipes import GrpoConfig, Log, SftConfig, train_grpo, train_sft
 
@@ -33,12 +31,7 @@ def load_recipe(path: Path, recipe: str) -> TrainingConfig:
     """The config of `recipe` from a YAML file; a `recipe:` key in the file must agree."""
     if recipe not in RECIPES:
         raise PerfcoderError(f"unknown recipe {recipe!r} (known: {', '.join(RECIPES)})")
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise PerfcoderError(f"{path}: cannot read config ({exc})") from None
-    if not isinstance(data, dict):
-        raise PerfcoderError(f"{path}: a training config is a mapping")
+    data = read_mapping(path, "a training config is a mapping")
     named = data.pop("recipe", recipe)
     if named != recipe:
         raise PerfcoderError(f"{path} is a {named!r} config, not {recipe!r}")

@@ -75,6 +75,11 @@ class RunFiles:
         self.root = output_dir
         self.root.mkdir(parents=True, exist_ok=True)
         self.metrics = self.root / "metrics.jsonl"
+        self._rows = (
+            [json.loads(line) for line in self.metrics.read_text().splitlines()]
+            if self.metrics.is_file()
+            else []
+        )
 
     def write_config(self, recipe: str, config: Any) -> None:
         text = yaml.safe_dump({"recipe": recipe, **to_mapping(config)}, sort_keys=False)
@@ -87,7 +92,8 @@ class RunFiles:
         """One JSON line per step, and the chart redrawn from all of them."""
         with self.metrics.open("a") as out:
             out.write(json.dumps(metrics) + "\n")
-        rows = [json.loads(line) for line in self.metrics.read_text().splitlines()]
+        self._rows.append(metrics)
+        rows = self._rows
         series = {name: [float(r[name]) for r in rows] for name in CHARTED if all(name in r for r in rows)}
         if series:
             top = max(max(values) for values in series.values()) or 1.0
