@@ -37,7 +37,9 @@ class OptimizeConfig:
     k: int = setting(8, "Candidates per round (Best@k).")
     rounds: int = setting(1, "Refinement rounds with execution feedback.")
     strategy: str = setting(
-        "instruction", "Prompting strategy: instruction, fewshot, cot, retrieval or conditioned."
+        "instruction",
+        "Prompting strategy: instruction, fewshot, cot, retrieval, conditioned (PIE's 10/10 tag) or "
+        "valued (AlphaCode's CORRECT tag).",
     )
     shots: int = setting(2, "Examples for fewshot/retrieval.")
     examples: Path | None = setting(None, "Pairs file for fewshot/retrieval (None: the built-in pool).")

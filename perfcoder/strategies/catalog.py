@@ -15,10 +15,11 @@ from perfcoder.strategies.prompts import (
     Example,
     FewShotStrategy,
     InstructionStrategy,
+    ValueConditionedStrategy,
     first_examples,
 )
 
-STRATEGIES = ("instruction", "fewshot", "cot", "retrieval", "conditioned")
+STRATEGIES = ("instruction", "fewshot", "cot", "retrieval", "conditioned", "valued")
 
 
 def example_pool(language: str, path: Path | None = None) -> list[Example]:
@@ -38,6 +39,8 @@ def make_strategy(name: str, language: str, shots: int = 2, examples: Path | Non
         return ChainOfThoughtStrategy()
     if name == "conditioned":
         return ConditionedStrategy()
+    if name == "valued":
+        return ValueConditionedStrategy()
     if name == "fewshot":
         return FewShotStrategy(first_examples(example_pool(language, examples)), shots)
     if name == "retrieval":

@@ -1,6 +1,7 @@
 """Prompts for optimization (PIE §3.1): instruction, few-shot, chain-of-thought, retrieval-based
-few-shot and performance-conditioned, as chat messages; plus the execution feedback that refinement
-adds. Each strategy is a small object with a name and one method, so a new one plugs in."""
+few-shot, performance-conditioned and (AlphaCode) value-conditioned, as chat messages; plus the
+execution feedback that refinement adds. Each strategy is a small object with a name and one method,
+so a new one plugs in."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ SYSTEM = (
 SCORE_TAG = (
     "Optimized version with score {score}/10"  # PIE's performance-conditioned tag; training uses it too
 )
+VALUE_TAGS = {True: "CORRECT SOLUTION", False: "INCORRECT SOLUTION"}  # AlphaCode's value conditioning
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,18 @@ class ConditionedStrategy:
 
     def messages(self, code: str, language: str) -> list[Message]:
         ask = f"{instruction(code, language)}\n\n{SCORE_TAG.format(score=self.score)}:"
+        return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ask}]
+
+
+@dataclass(frozen=True)
+class ValueConditionedStrategy:
+    """For models trained with AlphaCode's value conditioning: ask for a correct solution."""
+
+    correct: bool = True
+    name: str = "valued"
+
+    def messages(self, code: str, language: str) -> list[Message]:
+        ask = f"{instruction(code, language)}\n\n{VALUE_TAGS[self.correct]}:"
         return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ask}]
 
 

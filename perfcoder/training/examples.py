@@ -1,6 +1,7 @@
 """Training examples from (slow, fast) pairs: PIE's optimization prompt, the fast program as the target,
 the slow program and tests as columns for execution rewards; PIE's high-quality subset and
-performance-conditioned tags, both from costs our environment measures."""
+performance-conditioned tags, both from costs our environment measures; AlphaCode's value conditioning
+from the verdicts it judges."""
 
 from __future__ import annotations
 
@@ -16,14 +17,19 @@ from typing import Any
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.sources import TestSources
-from perfcoder.environment import Environment
+from perfcoder.environment import Environment, as_tests
 from perfcoder.errors import PerfcoderError
-from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import language_named
 from perfcoder.measure.models import cost_model, speedup
 from perfcoder.models.base import Message
 from perfcoder.settings import setting
-from perfcoder.strategies.prompts import ConditionedStrategy, InstructionStrategy, fenced
+from perfcoder.strategies.prompts import (
+    ConditionedStrategy,
+    InstructionStrategy,
+    ValueConditionedStrategy,
+    fenced,
+)
 
 TOP_SCORE = 10  # PIE's tags are percentile bins 1..10; inference asks for 10/10
 
@@ -37,10 +43,19 @@ class TrainingData:
     cost: str = setting("instructions", "Cost model for the HQ subset and the conditioning tags.")
     high_quality: int = setting(0, "PIE's HQ subset: the N fastest pairs per problem by speedup (0: all).")
     conditioned: bool = setting(False, "Performance-conditioned: tag each target with its score 1..10.")
+    valued: bool = setting(
+        False,
+        "AlphaCode's value conditioning: each target judged on its tests and tagged CORRECT or INCORRECT "
+        "in the prompt; all are trained on, inference asks for CORRECT (--strategy valued).",
+    )
 
     def __post_init__(self) -> None:
         if self.limit < 0 or self.high_quality < 0:
             raise PerfcoderError("limit and high_quality must be at least 0")
+        if self.valued and (self.conditioned or self.high_quality):
+            raise PerfcoderError(
+                "valued trains on incorrect targets too; high_quality and conditioned keep only correct ones"
+            )
         cost_model(self.cost)
 
 
@@ -52,11 +67,14 @@ class TrainingExample:
     fast: str
     tests: list[dict[str, str]]  # {"input", "output"}: the execution reward's column
     score: int | None = None  # the target's percentile bin among its problem's programs (conditioned)
+    correct: bool | None = None  # the target passed its tests (value conditioning)
 
     def prompt(self) -> list[Message]:
         """What the model is asked (the same prompt `perfcoder optimize` uses)."""
         if self.score is not None:
             return ConditionedStrategy(self.score).messages(self.slow, self.language)
+        if self.correct is not None:
+            return ValueConditionedStrategy(self.correct).messages(self.slow, self.language)
         return InstructionStrategy().messages(self.slow, self.language)
 
     def target(self) -> str:
@@ -94,6 +112,8 @@ def load_examples(data: TrainingData, execution: ExecutionConfig | None = None) 
         )
         for p in pairs
     ]
+    if data.valued:
+        return valued(examples, execution or ExecutionConfig())
     if not (data.high_quality or data.conditioned):
         return examples
     costs = _measured_costs(examples, data.cost, execution or ExecutionConfig())
@@ -136,6 +156,22 @@ def conditioned(
     return tagged
 
 
+def valued(examples: Sequence[TrainingExample], execution: ExecutionConfig) -> list[TrainingExample]:
+    """Each example with its target's verdict on its tests (run natively: a verdict needs no cost)."""
+    correct: dict[tuple[str, str, str], bool] = {}
+    with Executor(execution) as executor:
+        for (language, tests), group in _by_tests(examples).items():
+            codes = list(dict.fromkeys(e.fast for e in group))
+            programs = [Program(code, language_named(language)) for code in codes]
+            for code, result in zip(
+                codes, executor.run_many(programs, as_tests(json.loads(tests))), strict=True
+            ):
+                correct[(language, tests, code)] = result.passed
+    return [
+        dataclasses.replace(e, correct=correct[(e.language, json.dumps(e.tests), e.fast)]) for e in examples
+    ]
+
+
 def score_bin(position: int, count: int) -> int:
     """1..10 from a position in slowest-first order: the fastest program of a problem scores 10."""
     return max(1, math.ceil(TOP_SCORE * (position + 1) / count))
@@ -146,16 +182,21 @@ def _measured_costs(
 ) -> dict[tuple[str, str], float]:
     """(language, program) -> cost on its problem's tests, for every program that passes them."""
     costs: dict[tuple[str, str], float] = {}
-    by_tests: dict[tuple[str, str], list[TrainingExample]] = defaultdict(list)
-    for example in examples:
-        by_tests[(example.language, json.dumps(example.tests))].append(example)
-    for (language, tests), group in by_tests.items():
+    for (language, tests), group in _by_tests(examples).items():
         codes = list(dict.fromkeys(code for e in group for code in (e.slow, e.fast)))
         with Environment(language_named(language), cost_model(cost), execution) as env:
             for code, measured in zip(codes, env.run_many(codes, json.loads(tests)), strict=True):
                 if measured.passed and measured.cost is not None:
                     costs[(language, code)] = measured.cost
     return costs
+
+
+def _by_tests(examples: Sequence[TrainingExample]) -> dict[tuple[str, str], list[TrainingExample]]:
+    """Examples grouped by (language, tests as JSON): each group runs in one environment, one batch."""
+    groups: dict[tuple[str, str], list[TrainingExample]] = defaultdict(list)
+    for example in examples:
+        groups[(example.language, json.dumps(example.tests))].append(example)
+    return groups
 
 
 def write_examples(examples: Sequence[TrainingExample], path: Path) -> None:

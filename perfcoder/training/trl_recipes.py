@@ -1,4 +1,5 @@
-"""SFT (optionally performance-conditioned) and GRPO on TRL's trainers: our examples as their datasets,
+"""SFT (optionally performance- or value-conditioned, with AlphaCode's tempering and GOLD) and GRPO on
+TRL's trainers: our examples as their datasets,
 our execution rewards as GRPO's reward functions, our run files (config, metrics, final model) around
 them. TRL brings checkpoints, resumption and multi-GPU (accelerate) with no change here."""
 
@@ -15,6 +16,7 @@ from perfcoder.execution.limits import Limits
 from perfcoder.rewards import ExecutionReward, RewardTiers, perfrl_reward, speedup_reward
 from perfcoder.settings import setting, setting_factory
 from perfcoder.training.examples import load_examples
+from perfcoder.training.objectives import TokenObjective, objective_loss
 from perfcoder.training.policy import TRAIN_EXTRA, load_policy
 from perfcoder.training.runs import RecipeConfig, RunFiles, TrainingLimits
 
@@ -25,6 +27,9 @@ Log = Callable[[dict[str, Any]], None]
 @dataclass(frozen=True)
 class SftConfig(RecipeConfig):
     max_length: int = setting(2048, "Prompt + target tokens at most.")
+    objective: TokenObjective = setting_factory(
+        TokenObjective, "AlphaCode's token-level choices: softmax tempering and GOLD."
+    )
 
 
 @dataclass(frozen=True)
@@ -63,7 +68,7 @@ def train_sft(config: SftConfig, log: Log | None = None) -> Path:
     args = trl.SFTConfig(
         **_common_args(config.run, len(examples)), max_length=config.max_length, completion_only_loss=True
     )
-    trainer = trl.SFTTrainer(
+    trainer = _sft_trainer(trl.SFTTrainer, config.objective)(
         model=policy.model, args=args, train_dataset=datasets.Dataset.from_list(rows),
         processing_class=policy.tokenizer, callbacks=[_metrics_callback(files, log)],
     )  # fmt: skip
@@ -97,6 +102,28 @@ def train_grpo(config: GrpoConfig, log: Log | None = None) -> Path:
     finally:
         reward.close()
     return files.save_final(policy)
+
+
+def _sft_trainer(base: type, objective: TokenObjective) -> type:
+    """TRL's SFTTrainer, or (tempering, GOLD) a subclass whose loss is ours, as TRL advises: the fused
+    LM head it uses otherwise never builds the logits these objectives need."""
+    if objective.plain:
+        return base
+
+    class ObjectiveSftTrainer(base):  # type: ignore[misc]
+        def compute_loss(
+            self,
+            model: Any,
+            inputs: dict[str, Any],
+            return_outputs: bool = False,
+            num_items_in_batch: Any = None,
+        ) -> Any:
+            forward = {k: v for k, v in inputs.items() if k != "labels"}
+            outputs = model(**forward, use_cache=False)
+            loss = objective_loss(outputs.logits, inputs["labels"], objective, num_items_in_batch)
+            return (loss, outputs) if return_outputs else loss
+
+    return ObjectiveSftTrainer
 
 
 def _common_args(run: TrainingLimits, examples: int, per_step: int = 1) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import perfcoder
-from perfcoder.strategies.prompts import SCORE_TAG
+from perfcoder.strategies.prompts import SCORE_TAG, VALUE_TAGS, ValueConditionedStrategy
 from perfcoder.training.examples import (
     TrainingData,
     TrainingExample,
@@ -16,6 +16,7 @@ from perfcoder.training.examples import (
     load_examples,
     score_bin,
 )
+from tests.support.files import write_rows
 from tests.support.paths import DATASETS
 
 INLINE = str(DATASETS / "pie2023-python-inline.jsonl")
@@ -70,3 +71,40 @@ def test_missing_pairs_are_a_clear_error() -> None:
 
     with pytest.raises(PerfcoderError, match="needs `pairs:`"):
         load_examples(TrainingData())
+
+
+def test_value_conditioning_tags_each_target_by_its_real_verdict(private_cache: Path, tmp_path: Path) -> None:
+    slow = "n = int(input())\nprint(sum(range(n + 1)))\n"
+    rows = [
+        {
+            "problem_id": "p",
+            "language": "python",
+            "input": slow,
+            "target": "n = int(input())\nprint(n * (n + 1) // 2)\n",
+        },
+        {
+            "problem_id": "p",
+            "language": "python",
+            "input": slow,
+            "target": "n = int(input())\nprint(n * n // 2)\n",
+        },
+        {"problem_id": "p", "language": "python", "input": slow, "target": "print(int(input()) / 0)\n"},
+    ]
+    tests = [{"input": "4\n", "output": "10\n"}, {"input": "7\n", "output": "28\n"}]
+    pairs = write_rows(tmp_path / "pairs.jsonl", [{**row, "test_cases": tests} for row in rows])
+    examples = load_examples(TrainingData(pairs=str(pairs), valued=True))
+    assert [e.correct for e in examples] == [True, False, False]  # wrong answer and a crash: incorrect
+    asks = [e.prompt()[-1]["content"] for e in examples]
+    assert asks[0].endswith(VALUE_TAGS[True] + ":") and all(
+        a.endswith(VALUE_TAGS[False] + ":") for a in asks[1:]
+    )
+    assert (
+        ValueConditionedStrategy().messages(slow, "python")[-1]["content"] == asks[0]
+    )  # inference asks CORRECT
+
+
+def test_value_conditioning_does_not_mix_with_selection_by_cost() -> None:
+    from perfcoder.errors import PerfcoderError
+
+    with pytest.raises(PerfcoderError, match="valued trains on incorrect targets too"):
+        TrainingData(pairs=INLINE, valued=True, high_quality=2)

@@ -23,9 +23,9 @@ def metrics(run: Path) -> list[dict[str, float]]:
     return [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
 
 
-def train(recipe: str, out: Path, steps: int, cache: Path) -> dict[str, object]:
-    args = ["--config", CONFIGS / f"{recipe}-tiny.yaml", "--output-dir", out, "--steps", str(steps), "--json"]
-    done = run_cli("train", recipe, *args, cache=cache)
+def train(config: str, out: Path, steps: int, cache: Path, recipe: str | None = None) -> dict[str, object]:
+    args = ["--config", CONFIGS / f"{config}-tiny.yaml", "--output-dir", out, "--steps", str(steps), "--json"]
+    done = run_cli("train", recipe or config, *args, cache=cache)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -88,3 +88,17 @@ def test_grpo_tiny(private_cache: Path, tmp_path: Path) -> None:
     (row,) = metrics(out)
     assert math.isfinite(row["loss"]) and "rewards/perfrl_reward/mean" in row
     assert generates(Path(str(summary["model"])))
+
+
+def test_sft_with_alphacode_choices_trains_on_the_gold_objective(private_cache: Path, tmp_path: Path) -> None:
+    out = tmp_path / "alphacode"
+    summary = train("sft-alphacode", out, 1, private_cache, recipe="sft")
+    (row,) = metrics(out)
+    vocabulary = json.loads((Path(str(summary["model"])) / "config.json").read_text())["vocab_size"]
+    # a random tiny model is near uniform: p ~ 1/V, so every token weighs beta = 0.05 under GOLD
+    # (plain cross-entropy would be ~log V)
+    assert row["loss"] == pytest.approx(0.05 * math.log(vocabulary), rel=0.2)
+    trained_on = [json.loads(line) for line in (out / "examples.jsonl").read_text().splitlines()]
+    assert trained_on and all(r["prompt"][-1]["content"].endswith("CORRECT SOLUTION:") for r in trained_on)
+    written = (out / "config.yaml").read_text()
+    assert "tempering: 0.2" in written and "gold: true" in written
