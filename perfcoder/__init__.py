@@ -23,6 +23,7 @@ __all__ = [
     "GenerateConfig",
     "OptimizeConfig",
     "PerfcoderError",
+    "SelfPlayConfig",
     "__version__",
     "evaluate",
     "generate",
@@ -31,6 +32,7 @@ __all__ = [
     "optimize",
     "optimize_dataset",
     "rewards",
+    "selfplay",
 ]
 
 LAZY = {  # public name -> module holding it
@@ -42,6 +44,8 @@ LAZY = {  # public name -> module holding it
     "evaluate": "perfcoder.jobs.evaluate",
     "EvaluateConfig": "perfcoder.jobs.evaluate",
     "generate_tests": "perfcoder.jobs.testgen",
+    "selfplay": "perfcoder.jobs.selfplay",
+    "SelfPlayConfig": "perfcoder.jobs.selfplay",
 }
 
 

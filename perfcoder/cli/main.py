@@ -25,6 +25,7 @@ from perfcoder.cli.render import (
     submission_summary,
     submission_table,
 )
+from perfcoder.cli.selfplay import selfplay_command
 from perfcoder.cli.testgen import tests_app
 from perfcoder.cli.train import train_app
 from perfcoder.data.differential import Mismatch
@@ -137,6 +138,7 @@ cli.command()(optimize)
 cli.command()(generate)
 cli.add_typer(tests_app, name="tests")
 cli.add_typer(train_app, name="train")
+cli.command("selfplay")(selfplay_command)
 
 
 def app() -> None:

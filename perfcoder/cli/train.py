@@ -1,4 +1,5 @@
-"""`perfcoder train {sft,rrhf,grpo} --config CFG.yaml`: parse, call perfcoder.training, print."""
+"""`perfcoder train {sft,rrhf,grpo} --config CFG.yaml` and `perfcoder train export-gguf`: parse, call
+perfcoder.training, print."""
 
 from __future__ import annotations
 
@@ -9,9 +10,12 @@ from typing import Annotated, Any
 import typer
 
 from perfcoder.cli.render import stdout
+from perfcoder.training.export import OUT_TYPES, export_gguf
 from perfcoder.training.recipes import RECIPES, load_recipe, train, with_run_overrides
 
-train_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Train a model: sft, rrhf, grpo.")
+train_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Train a model (sft, rrhf, grpo); export it to GGUF."
+)
 
 ConfigOption = Annotated[Path, typer.Option("--config", help="YAML training config (examples/configs/).")]
 OutputOption = Annotated[Path | None, typer.Option("--output-dir", help="Overrides run.output_dir.")]
@@ -55,3 +59,21 @@ def _command(recipe: str) -> Any:
 
 for _recipe in RECIPES:
     train_app.command(_recipe)(_command(_recipe))
+
+
+@train_app.command("export-gguf")
+def export_command(
+    model: Annotated[Path, typer.Argument(help="A trained model's directory (OUTPUT/final).")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="The GGUF file to write.")],
+    out_type: Annotated[str, typer.Option("--out-type", help=f"{', '.join(OUT_TYPES)}.")] = "f16",
+    converter: Annotated[
+        Path | None,
+        typer.Option(
+            "--converter", help="llama.cpp's convert_hf_to_gguf.py (default: fetched once, cached)."
+        ),
+    ] = None,
+) -> None:
+    """Convert a trained model to GGUF for the llama.cpp engine (perfcoder optimize --model OUT.gguf)."""
+    with stdout.status(f"converting {model} to GGUF"):
+        written = export_gguf(model, output, out_type, converter)
+    stdout.print(f"{written}  (perfcoder optimize --model {written})")

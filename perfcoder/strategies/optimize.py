@@ -92,9 +92,11 @@ def optimize_program(
     config: SearchConfig = SearchConfig(),
     on_event: OnEvent | None = None,
     generator: str | None = None,
+    oracle: Oracle | None = None,
 ) -> OptimizeResult:
     """Best@k (and refinement) for one program. A candidate must pass the tests and, unless differential
-    testing is off, print what the input program prints on every generated input it answers."""
+    testing is off, print what the input program prints on every generated input it answers (`oracle`:
+    inputs already generated for this program, e.g. by a caller that keeps them)."""
     started = time.monotonic()
     language = env.language.name
     original = env.run(code, tests)
@@ -105,8 +107,7 @@ def optimize_program(
             f"the input program fails its own tests ({original.verdict}{where}); fix it first"
         )
     result = OptimizeResult(env.cost_model.name, original.cost, 1.0, str(Verdict.ACCEPTED), code, False, [])
-    oracle = None
-    if config.differential.enabled:
+    if oracle is None and config.differential.enabled:
         _say(on_event, "generating inputs: the input program is the oracle")
         maker = Program(generator, env.language) if generator else None
         oracle = build_oracle(Program(code, env.language), tests, env.executor, config.differential, maker)

@@ -16,6 +16,7 @@ SYSTEM = (
     "You are an expert programmer. You make programs faster while keeping their output exactly the same "
     "for every valid input."
 )
+WRITER_SYSTEM = "You are an expert competitive programmer. You write correct, complete programs."
 SCORE_TAG = (
     "Optimized version with score {score}/10"  # PIE's performance-conditioned tag; training uses it too
 )
@@ -105,6 +106,19 @@ class ValueConditionedStrategy:
     def messages(self, code: str, language: str) -> list[Message]:
         ask = f"{instruction(code, language)}\n\n{VALUE_TAGS[self.correct]}:"
         return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ask}]
+
+
+def new_program(code: str, language: str) -> list[Message]:
+    """PIE's self-play: a program for a new task on the same input format, written from a seed program."""
+    name = LANGUAGE_NAMES[language]
+    ask = (
+        f"Here is a {name} program that reads standard input:\n\n{fenced(code, language)}\n\n"
+        f"Write a new {name} program that reads input in exactly the same format but computes something "
+        "different: another task of similar difficulty whose answer depends on the input. It must be "
+        "deterministic and print its answer to standard output. Reply with the complete program in one "
+        f"{name} code block."
+    )
+    return [{"role": "system", "content": WRITER_SYSTEM}, {"role": "user", "content": ask}]
 
 
 def feedback_turn(reply: str, report: str, language: str) -> list[Message]:

@@ -13,6 +13,7 @@ from perfcoder.execution.limits import Limits
 from perfcoder.jobs.evaluate import EvaluateConfig
 from perfcoder.jobs.generate import GenerateConfig
 from perfcoder.jobs.optimize import OptimizeConfig
+from perfcoder.jobs.selfplay import SelfPlayConfig
 from perfcoder.models.base import SamplingParams
 from perfcoder.settings import help_of
 from tests.support.commands import run_cli
@@ -34,6 +35,7 @@ def flattened(help_text: str) -> str:
         (["evaluate"], EvaluateConfig, "repeats", EvaluateConfig.repeats),
         (["run"], Limits, "time_s", Limits.time_s),
         (["tests", "generate"], TestGenConfig, "count", TestGenConfig.count),
+        (["selfplay"], SelfPlayConfig, "limit", SelfPlayConfig.limit),
     ],
 )
 def test_help_is_the_config_fields_documentation_and_default(
@@ -47,6 +49,6 @@ def test_help_is_the_config_fields_documentation_and_default(
 
 
 def test_every_setting_of_the_job_configs_is_documented() -> None:
-    for config in (OptimizeConfig, GenerateConfig, EvaluateConfig, TestGenConfig):
+    for config in (OptimizeConfig, GenerateConfig, EvaluateConfig, TestGenConfig, SelfPlayConfig):
         undocumented = [f.name for f in dataclasses.fields(config) if "help" not in f.metadata]
         assert not undocumented, f"{config.__name__}: {undocumented}"
