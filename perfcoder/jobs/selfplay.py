@@ -55,6 +55,9 @@ class SelfPlayConfig:
     tests_root: Path | None = setting(
         None, "Tests of the seeds as DIR/{problem_id}/input.N.txt (inline: none)."
     )
+    statements: Path | None = setting(
+        None, "CodeNet statements DIR/{problem_id}.html: the seeds' sample tests."
+    )
     language: str | None = setting(None, "Only this language's seeds (None: all).")
     limit: int = setting(0, "Only the first N seeds (0: all).")
     writer: str = setting(DEFAULT_MODEL, "Model that writes new programs (name, .gguf, HF dir, openai:NAME).")
@@ -108,6 +111,7 @@ class SelfPlayRun:
     seeds: int
     resumed: int
     fates: dict[str, int]  # programs per fate, over every seed done (this run and earlier ones)
+    skipped: list[str]  # seeds with nothing to play on, and why
     pairs: int
     candidates: int
     output_dir: str
@@ -136,7 +140,7 @@ def selfplay(
     root = config.output_dir
     root.mkdir(parents=True, exist_ok=True)
     (root / "config.yaml").write_text(yaml.safe_dump(to_mapping(config), sort_keys=False))
-    sources = TestSources(tests_root=config.tests_root)
+    sources = TestSources(config.tests_root, config.statements)
     engine = config.optimize.engine
     with ResumableJsonl(root / SEEDS_FILE, "seed") as sink:
         resumed = len(sink.done)
@@ -148,8 +152,10 @@ def selfplay(
             for seed in (s for s in seeds if s.id not in sink.done):
                 if on_seed is not None:
                     on_seed(seed.id)
-                fates = _play(seed, sources, writing, optimizing, config, behaviours)
-                sink.write(_seed_row(seed, fates))
+                try:
+                    sink.write(_seed_row(seed, _play(seed, sources, writing, optimizing, config, behaviours)))
+                except PerfcoderError as error:  # no tests, or the seed fails on them: nothing to play on
+                    sink.write({**_seed_row(seed, []), "skipped": str(error)})
     return _collect(root, len(seeds), resumed, config)
 
 
@@ -163,14 +169,13 @@ def _play(
 ) -> list[ProgramFate]:
     """The seed's new programs, each dropped with a reason or optimized."""
     inputs = [test.input for test in sources.for_pair(seed)]
-    samples = writer.chat(
-        new_program(seed.slow, seed.language), config.writing.with_n(config.programs, config.writing.seed)
-    )
-    codes = list(dict.fromkeys(c for c in (extract_code(s.text, seed.language) for s in samples) if c))
     with config.optimize.environment(seed.language) as env:
         seed_outputs = _outputs(env, seed.slow, inputs)
         if seed_outputs is None:
             raise PerfcoderError(f"seed {seed.id}: its own program fails on its inputs")
+        params = config.writing.with_n(config.programs, config.writing.seed)
+        samples = writer.chat(new_program(seed.slow, seed.language), params)
+        codes = list(dict.fromkeys(c for c in (extract_code(s.text, seed.language) for s in samples) if c))
         fates = [_screen(env, code, inputs, seed_outputs, behaviours, config.duplicates) for code in codes]
         for fate in fates:
             if fate.fate == "new":
@@ -296,8 +301,10 @@ def _kept_behaviours(row: dict[str, Any]) -> list[str]:
 def _collect(root: Path, seeds: int, resumed: int, config: SelfPlayConfig) -> SelfPlayRun:
     """pairs.jsonl and candidates.jsonl rewritten from every seed done, and the counts."""
     fates: Counter[str] = Counter()
-    pairs, candidates = [], []
+    pairs, candidates, skipped = [], [], []
     for row in _rows(root / SEEDS_FILE):
+        if row.get("skipped"):
+            skipped.append(f"{row['seed']}: {row['skipped']}")
         for n, program in enumerate(row["programs"], 1):
             fates[program["fate"]] += 1
             problem = f"selfplay-{(program['behaviour'] or '')[:16]}"
@@ -325,4 +332,4 @@ def _collect(root: Path, seeds: int, resumed: int, config: SelfPlayConfig) -> Se
                 )
     for name, rows in ((PAIRS_FILE, pairs), (CANDIDATES_FILE, candidates)):
         (root / name).write_text("".join(json.dumps(r) + "\n" for r in rows))
-    return SelfPlayRun(seeds, resumed, dict(fates), len(pairs), len(candidates), str(root))
+    return SelfPlayRun(seeds, resumed, dict(fates), skipped, len(pairs), len(candidates), str(root))

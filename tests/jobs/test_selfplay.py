@@ -119,3 +119,27 @@ def test_settings_that_make_no_sense_are_refused(tmp_path: Path) -> None:
 def test_the_shipped_config_loads() -> None:
     loaded = load_config(EXAMPLES / "configs" / "selfplay-tiny.yaml")
     assert loaded.seeds.endswith(".jsonl") and loaded.threshold >= 1.0
+
+
+def test_a_seed_with_nothing_to_play_on_is_skipped_with_its_reason(
+    private_cache: Path, tmp_path: Path
+) -> None:
+    rows = [
+        {
+            "id": "crash",
+            "problem_id": "crash",
+            "language": "python",
+            "input": CRASHES,
+            "test_cases": [{"input": "1\n", "output": "1\n"}],
+        },
+        {"id": "untested", "problem_id": "untested", "language": "python", "input": SEED},
+    ]
+    settings = dataclasses.replace(
+        config(tmp_path, private_cache), seeds=str(write_rows(tmp_path / "bad.jsonl", rows)), programs=1
+    )
+    writer = ScriptedModel([])
+    run = selfplay(settings, writer=writer, optimizer=ScriptedModel([]))
+    assert run.pairs == 0 and len(run.skipped) == 2 and not writer.seen  # the model is not even asked
+    assert (
+        run.skipped[0].startswith("crash: seed crash: its own program fails") and "no tests" in run.skipped[1]
+    )
