@@ -26,6 +26,7 @@ from perfcoder.cli.render import (
     submission_table,
 )
 from perfcoder.cli.selfplay import selfplay_command
+from perfcoder.cli.sketch import corpus_command, sketch_command
 from perfcoder.cli.testgen import tests_app
 from perfcoder.cli.train import train_app
 from perfcoder.data.differential import Mismatch
@@ -139,6 +140,8 @@ cli.command()(generate)
 cli.add_typer(tests_app, name="tests")
 cli.add_typer(train_app, name="train")
 cli.command("selfplay")(selfplay_command)
+cli.command("sketch")(sketch_command)
+cli.command("sketch-corpus")(corpus_command)
 
 
 def app() -> None:
