@@ -156,7 +156,7 @@ def selfplay(
                     sink.write(_seed_row(seed, _play(seed, sources, writing, optimizing, config, behaviours)))
                 except PerfcoderError as error:  # no tests, or the seed fails on them: nothing to play on
                     sink.write({**_seed_row(seed, []), "skipped": str(error)})
-    return _collect(root, len(seeds), resumed, config)
+    return _collect(root, len(seeds), resumed)
 
 
 def _play(
@@ -179,7 +179,7 @@ def _play(
         fates = [_screen(env, code, inputs, seed_outputs, behaviours, config.duplicates) for code in codes]
         for fate in fates:
             if fate.fate == "new":
-                _optimize(env, fate, inputs, optimizer, config)
+                _optimize(env, fate, optimizer, config)
     return fates
 
 
@@ -212,9 +212,7 @@ def _screen(
     return ProgramFate(code, "new", behaviour, tests=_plain_tests(tests))
 
 
-def _optimize(
-    env: Environment, fate: ProgramFate, inputs: Sequence[bytes], optimizer: Backend, config: SelfPlayConfig
-) -> None:
+def _optimize(env: Environment, fate: ProgramFate, optimizer: Backend, config: SelfPlayConfig) -> None:
     """Best@k on the new program, verified against it; kept when the speedup reaches the threshold. The
     small generated inputs join its tests, so its candidates and a kept pair are judged on them later."""
     settings = config.optimize
@@ -298,7 +296,7 @@ def _kept_behaviours(row: dict[str, Any]) -> list[str]:
     ]
 
 
-def _collect(root: Path, seeds: int, resumed: int, config: SelfPlayConfig) -> SelfPlayRun:
+def _collect(root: Path, seeds: int, resumed: int) -> SelfPlayRun:
     """pairs.jsonl and candidates.jsonl rewritten from every seed done, and the counts."""
     fates: Counter[str] = Counter()
     pairs, candidates, skipped = [], [], []
