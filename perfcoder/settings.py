@@ -84,6 +84,12 @@ def from_mapping(config: type[C], data: Mapping[str, Any], where: str = "config"
         raise PerfcoderError(f"{where}: {exc}") from None
 
 
+def with_given(config: C, **changes: Any) -> C:
+    """The config with the fields that were given replaced; None means not given (an unset option)."""
+    given = {key: value for key, value in changes.items() if value is not None}
+    return dataclasses.replace(config, **given) if given else config  # type: ignore[type-var]
+
+
 def to_mapping(config: Any) -> dict[str, Any]:
     """A plain, YAML-safe mapping of a config (paths as strings, tuples as lists)."""
     return _plain(dataclasses.asdict(config))  # type: ignore[no-any-return]

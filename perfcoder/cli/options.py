@@ -18,7 +18,7 @@ from perfcoder.execution.judge import JudgeConfig
 from perfcoder.execution.limits import Limits
 from perfcoder.execution.sandbox import SandboxConfig
 from perfcoder.jobs.optimize import OptimizeConfig
-from perfcoder.settings import help_of, help_with_default
+from perfcoder.settings import help_of, help_with_default, with_given
 
 T = TypeVar("T")
 
@@ -142,11 +142,11 @@ def build_config(
 ) -> ExecutionConfig:
     """The config file's settings, overridden by the options the user gave."""
     config = load_config(config_file) if config_file else ExecutionConfig()
-    limits = _replace(config.limits, time_s=time_limit, memory_mb=memory_limit)
-    judge = _replace(config.judge, mode=_choice(compare, ("tokens", "exact"), "--compare"))
-    judge = _replace(judge, float_tolerance=tolerance, checker=checker)
-    toolchain = _replace(config.toolchain, cxx_flags=flags)
-    sandbox = _replace(
+    limits = with_given(config.limits, time_s=time_limit, memory_mb=memory_limit)
+    judge = with_given(config.judge, mode=_choice(compare, ("tokens", "exact"), "--compare"))
+    judge = with_given(judge, float_tolerance=tolerance, checker=checker)
+    toolchain = with_given(config.toolchain, cxx_flags=flags)
+    sandbox = with_given(
         config.sandbox, isolation=_choice(isolation, ("auto", "bwrap", "rlimit"), "--isolation")
     )
     return dataclasses.replace(
@@ -158,11 +158,6 @@ def build_config(
         jobs=jobs or config.jobs,
         use_store=config.use_store and not no_store,
     )
-
-
-def _replace(obj: T, **changes: object) -> T:
-    given = {key: value for key, value in changes.items() if value is not None}
-    return dataclasses.replace(obj, **given) if given else obj  # type: ignore[type-var]
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], option: str) -> str | None:

@@ -17,7 +17,6 @@ import keyword
 import re
 import textwrap
 import tokenize
-from collections.abc import Iterator
 
 from perfcoder.errors import PerfcoderError
 
@@ -177,27 +176,29 @@ def _inside_call(tokens: list[tokenize.TokenInfo], index: int) -> bool:
 
 def _docstring_starts(code: str) -> set[tuple[int, int]]:
     """(line, column) where each docstring begins."""
-    tree = _parsed(code) or _parsed(textwrap.dedent(code))
+    tree, shift = _parsed(code), 0
+    if tree is None:  # an indented fragment: parse it dedented, columns shifted back
+        dedented = textwrap.dedent(code)
+        tree, shift = _parsed(dedented), _indent(code) - _indent(dedented)
     if tree is None:
         return set()
     starts = set()
-    for node in _with_bodies(tree):
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
         first = node.body[0] if node.body else None
         if (
             isinstance(first, ast.Expr)
             and isinstance(first.value, ast.Constant)
             and isinstance(first.value.value, str)
         ):
-            starts.add((first.value.lineno, first.value.col_offset))
+            starts.add((first.value.lineno, first.value.col_offset + shift))
     return starts
 
 
-def _with_bodies(
-    tree: ast.AST,
-) -> Iterator[ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef]:
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            yield node
+def _indent(code: str) -> int:
+    first = next((line for line in code.splitlines() if line.strip()), "")
+    return len(first) - len(first.lstrip())
 
 
 def _line_offsets(code: str) -> list[int]:

@@ -83,6 +83,11 @@ def case_from_mapping(row: Any, where: str, default_name: str) -> TestCase:
     return TestCase(str(row.get("name", default_name)), row["input"].encode(), row["output"].encode())
 
 
+def case_to_mapping(test: TestCase) -> dict[str, str]:
+    """The JSON form of a test (case_from_mapping's inverse); UnicodeDecodeError if it is not text."""
+    return {"name": test.name, "input": test.input.decode(), "output": (test.output or b"").decode()}
+
+
 def write_tests(directory: Path, tests: list[TestCase]) -> None:
     """Write tests as input.N.txt / output.N.txt, N from 1 (the layout load_tests and PIE read)."""
     directory.mkdir(parents=True, exist_ok=True)

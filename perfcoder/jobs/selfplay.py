@@ -30,7 +30,7 @@ from perfcoder.data.remote import resolve
 from perfcoder.data.resumable import ResumableJsonl
 from perfcoder.data.rows import read_jsonl
 from perfcoder.data.sources import TestSources
-from perfcoder.data.testsuite import case_from_mapping
+from perfcoder.data.testsuite import case_from_mapping, case_to_mapping
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Program
@@ -39,7 +39,7 @@ from perfcoder.jobs.optimize import OptimizeConfig
 from perfcoder.models.base import Backend, SamplingParams
 from perfcoder.models.registry import Model, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
-from perfcoder.settings import from_mapping, read_mapping, setting, setting_factory, to_mapping
+from perfcoder.settings import from_mapping, read_mapping, setting, setting_factory, to_mapping, with_given
 from perfcoder.store import digest
 from perfcoder.strategies.catalog import make_strategy
 from perfcoder.strategies.extract import extract_code
@@ -88,8 +88,7 @@ class SelfPlayConfig:
 def load_config(path: Path, **overrides: Any) -> SelfPlayConfig:
     """A self-play config from YAML, with some fields replaced (None leaves one as it is)."""
     config = from_mapping(SelfPlayConfig, read_mapping(path, "a self-play config is a mapping"), str(path))
-    changes = {key: value for key, value in overrides.items() if value is not None}
-    return dataclasses.replace(config, **changes) if changes else config
+    return with_given(config, **overrides)
 
 
 @dataclass
@@ -268,9 +267,7 @@ def _plain_tests(tests: Iterable[TestCase]) -> list[dict[str, str]]:
     rows = []
     for test in tests:
         try:
-            rows.append(
-                {"name": test.name, "input": test.input.decode(), "output": (test.output or b"").decode()}
-            )
+            rows.append(case_to_mapping(test))
         except UnicodeDecodeError:
             continue
     return rows

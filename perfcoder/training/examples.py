@@ -17,6 +17,7 @@ from typing import Any
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.sources import TestSources
+from perfcoder.data.testsuite import case_to_mapping
 from perfcoder.environment import Environment, as_tests
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
@@ -65,7 +66,7 @@ class TrainingExample:
     language: str
     slow: str
     fast: str
-    tests: list[dict[str, str]]  # {"input", "output"}: the execution reward's column
+    tests: list[dict[str, str]]  # {"name", "input", "output"}: the execution reward's column
     score: int | None = None  # the target's percentile bin among its problem's programs (conditioned)
     correct: bool | None = None  # the target passed its tests (value conditioning)
 
@@ -108,7 +109,7 @@ def load_examples(data: TrainingData, execution: ExecutionConfig | None = None) 
             p.language,
             p.slow,
             p.fast or "",
-            [{"input": t.input.decode(), "output": (t.output or b"").decode()} for t in sources.for_pair(p)],
+            [case_to_mapping(t) for t in sources.for_pair(p)],
         )
         for p in pairs
     ]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from perfcoder.errors import PerfcoderError
-from perfcoder.settings import from_mapping, read_mapping
+from perfcoder.settings import from_mapping, read_mapping, with_given
 from perfcoder.training.rrhf import RrhfConfig, RrhfTrainer
 from perfcoder.training.trl_recipes import GrpoConfig, Log, SftConfig, train_grpo, train_sft
 
@@ -41,10 +41,7 @@ def load_recipe(path: Path, recipe: str) -> TrainingConfig:
 
 def with_run_overrides(config: TrainingConfig, **overrides: Any) -> TrainingConfig:
     """The config with some of its `run:` settings replaced (None leaves one as it is)."""
-    changes = {k: v for k, v in overrides.items() if v is not None}
-    if not changes:
-        return config
-    return dataclasses.replace(config, run=dataclasses.replace(config.run, **changes))
+    return dataclasses.replace(config, run=with_given(config.run, **overrides))
 
 
 def train(recipe: str, config: TrainingConfig, log: Log | None = None) -> Path:

@@ -136,3 +136,8 @@ def test_sketch_command_prints_the_sketch(tmp_path: Path) -> None:
     source.write_text(CODE)
     done = run_cli("sketch", source, "--mode", "both", cache=tmp_path)
     assert done.returncode == 0 and done.stdout == sketch(CODE, "both")
+
+
+def test_an_indented_fragment_keeps_its_docstring() -> None:
+    fragment = '    def f(x):\n        """Doc."""\n        return x + 1\n'
+    assert sketch(fragment) == fragment.replace("1", "number")
