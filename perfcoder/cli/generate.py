@@ -1,6 +1,7 @@
 """`perfcoder generate`: sample a model on HumanEval-format tasks and write `{task_id, completion}` rows
 for `perfcoder evaluate --tasks ... --samples ...`; `--strategy alphacode` writes only the selected
-submissions. Rows are appended task by task, so an interrupted run resumes."""
+submissions, `--strategy cert` the generator's completions with their sketch. Rows are appended task by
+task, so an interrupted run resumes."""
 
 from __future__ import annotations
 
@@ -32,18 +33,31 @@ def generate(
     submissions: Annotated[
         int, opt.documented(GenerateConfig, "submissions", "--submissions")
     ] = GenerateConfig.submissions,
+    sketches: Annotated[
+        int, opt.documented(GenerateConfig, "sketches", "--sketches")
+    ] = GenerateConfig.sketches,
+    sketch_mode: Annotated[
+        str, opt.documented(GenerateConfig, "sketch_mode", "--sketch-mode")
+    ] = GenerateConfig.sketch_mode,
+    generator: Annotated[
+        str, opt.documented(GenerateConfig, "generator", "--generator")
+    ] = GenerateConfig.generator,
     limit: Annotated[int, opt.documented(GenerateConfig, "limit", "--limit")] = GenerateConfig.limit,
     prompt: Annotated[str, opt.documented(GenerateConfig, "prompt", "--prompt")] = GenerateConfig.prompt,
     as_json: opt.JsonOption = False,
     models: mo.ModelOptions = mo.DEFAULT_MODEL_OPTIONS,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
-    """Sample N completions per task (greedy with --temperature 0); alphacode filters and clusters them."""
+    """Sample N completions per task (greedy with --temperature 0); alphacode filters and clusters them;
+    cert fills in the most common sketch with the generator."""
     options = dict(locals())
     config = GenerateConfig(
         n=n,
         strategy=strategy,
         submissions=submissions,
+        sketches=sketches,
+        sketch_mode=sketch_mode,
+        generator=generator,
         limit=limit,
         prompt=cast(PromptMode, prompt),
         sampling=models.sampling(),

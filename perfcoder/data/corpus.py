@@ -16,6 +16,7 @@ from perfcoder.errors import PerfcoderError
 
 SEGMENTATION = "\n# [segmentation]\n"
 SKETCHER_FILE, GENERATOR_FILE = "sketcher.jsonl", "generator.jsonl"
+CORPUS_ROLES = ("sketcher", "generator")
 
 
 @dataclass

@@ -41,13 +41,18 @@ def sketch(code: str, mode: str = "constants", context: str = "") -> str:
 
 
 def without_comments(code: str) -> str:
-    """The code with its comments removed (CERT drops them from sketches: they are the user's words)."""
+    """The code with its comments removed (CERT drops them from sketches: they are the user's words); a
+    line that held only a comment goes with it."""
     offsets = _line_offsets(code)
-    spans = [
-        (offsets[t.start[0] - 1] + t.start[1], offsets[t.end[0] - 1] + t.end[1], "")
-        for t in _tokens(code)
-        if t.type == tokenize.COMMENT
-    ]
+    spans: list[Span] = []
+    for token in _tokens(code):
+        if token.type != tokenize.COMMENT:
+            continue
+        line = token.start[0] - 1
+        alone = not token.line[: token.start[1]].strip()
+        start = offsets[line] if alone else offsets[line] + token.start[1]
+        end = offsets[line + 1] if alone else offsets[line] + token.end[1]
+        spans.append((start, end, ""))
     return _splice(code, spans)
 
 

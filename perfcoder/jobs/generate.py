@@ -1,6 +1,6 @@
 """`perfcoder.generate`: sample a model on HumanEval-format tasks and append `{task_id, completion}` rows
 for `perfcoder evaluate --tasks --samples` (resumable, task by task); the AlphaCode strategy keeps only
-its selected submissions."""
+its selected submissions, CERT's writes the generator's completions with the sketch they follow."""
 
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ from typing import Any
 from perfcoder.data.codegen import load_tasks, tasks_path
 from perfcoder.data.remote import resolve
 from perfcoder.data.resumable import ResumableJsonl
+from perfcoder.data.sketch import SKETCH_MODES
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.models.base import SamplingParams
 from perfcoder.models.registry import Model, ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
 from perfcoder.settings import setting, setting_factory
+from perfcoder.strategies.cert import cert_task
 from perfcoder.strategies.codegen import MAX_SUBMISSIONS, PromptMode, alphacode_select, sample_task
 
-GENERATE_STRATEGIES = ("direct", "alphacode")
+GENERATE_STRATEGIES = ("direct", "alphacode", "cert")
 PROMPT_MODES = ("auto", "chat", "completion")
 
 
@@ -30,9 +32,16 @@ PROMPT_MODES = ("auto", "chat", "completion")
 class GenerateConfig:
     n: int = setting(1, "Samples per task (one when greedy).")
     strategy: str = setting(
-        "direct", "direct, or alphacode (filter on the examples, cluster by behaviour, keep `submissions`)."
+        "direct",
+        "direct, alphacode (filter on the examples, cluster by behaviour, keep `submissions`) or cert "
+        "(the most common of `sketches` sketches, filled in by the generator).",
     )
     submissions: int = setting(MAX_SUBMISSIONS, "alphacode: programs kept per task.")
+    sketches: int = setting(10, "cert: sketcher samples per task, the most common sketch kept (CERT: 200).")
+    sketch_mode: str = setting("constants", "cert: what sketches anonymise: constants, names or both.")
+    generator: str = setting(
+        "", "cert: the generator model (default: the sketcher's model, CERT's prompt-only variant)."
+    )
     limit: int = setting(0, "Only the first N tasks (0: all).")
     prompt: PromptMode = setting("auto", "auto (chat for instruct models), chat or completion.")
     sampling: SamplingParams = setting_factory(
@@ -50,8 +59,12 @@ class GenerateConfig:
             )
         if self.prompt not in PROMPT_MODES:
             raise PerfcoderError(f"prompt must be one of {', '.join(PROMPT_MODES)}, not {self.prompt!r}")
-        if self.n < 1 or self.submissions < 1 or self.limit < 0:
-            raise PerfcoderError("n and submissions must be at least 1, limit at least 0")
+        if self.sketch_mode not in SKETCH_MODES:
+            raise PerfcoderError(
+                f"sketch_mode must be one of {', '.join(SKETCH_MODES)}, not {self.sketch_mode!r}"
+            )
+        if self.n < 1 or self.submissions < 1 or self.sketches < 1 or self.limit < 0:
+            raise PerfcoderError("n, submissions and sketches must be at least 1, limit at least 0")
 
     def params(self) -> SamplingParams:
         return self.sampling.with_n(self.n if self.sampling.temperature > 0 else 1, self.sampling.seed)
@@ -75,10 +88,12 @@ def generate(
     output: Path,
     *,
     model: Model = DEFAULT_MODEL,
+    generator: Model | None = None,
     config: GenerateConfig | None = None,
     on_task: Callable[[], None] | None = None,
 ) -> GenerateRun:
-    """Samples for every task not yet in `output`, appended task by task."""
+    """Samples for every task not yet in `output`, appended task by task. `generator` (cert) defaults to
+    the config's `generator` name, else to `model`."""
     settings = config or GenerateConfig()
     started = time.monotonic()
     loaded = load_tasks(resolve(tasks_path(tasks), settings.execution.cache_dir))
@@ -86,16 +101,28 @@ def generate(
     with (
         ResumableJsonl(output, "task_id") as sink,
         as_backend(model, settings.engine) as backend,
+        as_backend(generator or settings.generator or backend, settings.engine) as filler,
         Executor(settings.execution) as executor,
     ):
         todo = [task for task in chosen if task.task_id not in sink.done]
         for task in todo:
-            completions = sample_task(task, backend, settings.params(), settings.prompt)
+            extra: dict[str, Any] = {}
+            if settings.strategy == "cert":
+                completions, vote = cert_task(
+                    task, backend, filler, settings.params(), settings.sketches, settings.sketch_mode,
+                    settings.prompt,
+                )  # fmt: skip
+                extra = {
+                    "sketch": vote.sketch, "votes": vote.votes, "sketches": vote.samples,
+                    "by_generator": not vote.complete,
+                }  # fmt: skip
+            else:
+                completions = sample_task(task, backend, settings.params(), settings.prompt)
             if settings.strategy == "alphacode":
                 completions = alphacode_select(task, completions, executor, settings.submissions)
             for rank, completion in enumerate(completions):
                 row = {"task_id": task.task_id, "completion": completion, "strategy": settings.strategy}
-                sink.write({**row, "rank": rank})
+                sink.write({**row, "rank": rank, **extra})
             if on_task is not None:
                 on_task()
         skipped = [str(row) for row in loaded.skipped]

@@ -46,10 +46,40 @@ def sample_task(
             f"Python code block.\n\n```python\n{task.prompt.strip()}\n```"
         )
         replies = backend.chat([{"role": "user", "content": ask}], params)
-        return ["\n" + (extract_code(r.text, "python") or r.text) for r in replies]
+        stub = _stub_body(task.prompt)
+        return [f"{stub}\n{_sanitized(extract_code(r.text, 'python') or r.text, task)}" for r in replies]
     stops = tuple(dict.fromkeys((*params.stop, *STOP)))
     samples = backend.complete(task.prompt, SamplingParams(**{**params.__dict__, "stop": stops}))
     return [s.text for s in samples]
+
+
+def _stub_body(prompt: str) -> str:
+    """What makes the prompt's own stub valid before the whole function a chat model answers with: nothing
+    after a docstring or a trailing `return `, `pass` after a stub holding only comments (PandasEval)."""
+    if _parses(prompt, "exec"):
+        return ""
+    last = next((line for line in reversed(prompt.splitlines()) if line.strip()), "")
+    body = ("" if prompt.endswith("\n") else "\n") + last[: len(last) - len(last.lstrip())] + "pass"
+    return body if _parses(f"{prompt}{body}\n", "exec") else ""
+
+
+def _sanitized(code: str, task: CodegenTask) -> str:
+    """A chat answer as a solution, the way EvalPlus sanitizes one: imports, functions and classes, and
+    the assignments before the task's function; example usage and prints after it dropped."""
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return code
+    lines = code.splitlines(keepends=True)
+    kept, defined = [], False
+    for node in tree.body:
+        is_definition = isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        before = not defined and isinstance(node, ast.Assign | ast.AnnAssign)
+        if is_definition or before or isinstance(node, ast.Import | ast.ImportFrom):
+            first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+            kept.append("".join(lines[first - 1 : node.end_lineno]).rstrip())
+        defined = defined or (is_definition and getattr(node, "name", "") == task.entry_point)
+    return "\n\n".join(kept) + "\n" if defined else code
 
 
 @dataclass(frozen=True)
@@ -152,9 +182,9 @@ class _Mutator(ast.NodeTransformer):
         return node
 
 
-def _parses(text: str) -> bool:
+def _parses(text: str, mode: Literal["eval", "exec"] = "eval") -> bool:
     try:
-        ast.parse(text.strip(), mode="eval")
-    except SyntaxError:
+        ast.parse(text.strip() if mode == "eval" else text, mode=mode)
+    except (SyntaxError, ValueError):
         return False
     return True

@@ -11,9 +11,17 @@ from typing import Any
 from perfcoder.errors import PerfcoderError
 from perfcoder.settings import from_mapping, read_mapping, with_given
 from perfcoder.training.rrhf import RrhfConfig, RrhfTrainer
-from perfcoder.training.trl_recipes import GrpoConfig, Log, SftConfig, train_grpo, train_sft
+from perfcoder.training.trl_recipes import (
+    ClmConfig,
+    GrpoConfig,
+    Log,
+    SftConfig,
+    train_clm,
+    train_grpo,
+    train_sft,
+)
 
-TrainingConfig = SftConfig | RrhfConfig | GrpoConfig
+TrainingConfig = SftConfig | RrhfConfig | GrpoConfig | ClmConfig
 
 
 def _train_rrhf(config: RrhfConfig, log: Log | None) -> Path:
@@ -24,6 +32,7 @@ RECIPES: dict[str, tuple[type, Callable[[Any, Log | None], Path]]] = {
     "sft": (SftConfig, train_sft),
     "rrhf": (RrhfConfig, _train_rrhf),
     "grpo": (GrpoConfig, train_grpo),
+    "clm": (ClmConfig, train_clm),
 }
 
 

@@ -1,15 +1,19 @@
-"""SFT (optionally performance- or value-conditioned, with AlphaCode's tempering and GOLD) and GRPO on
-TRL's trainers: our examples as their datasets,
-our execution rewards as GRPO's reward functions, our run files (config, metrics, final model) around
-them. TRL brings checkpoints, resumption and multi-GPU (accelerate) with no change here."""
+"""SFT (optionally performance- or value-conditioned, with AlphaCode's tempering and GOLD), GRPO and
+CERT's continual pre-training (CLM) on TRL's trainers: our examples and corpora as their datasets, our
+execution rewards as GRPO's reward functions, our run files (config, metrics, final model) around them.
+TRL brings checkpoints, resumption and multi-GPU (accelerate) with no change here."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from perfcoder.data.corpus import CORPUS_ROLES, build_corpora
+from perfcoder.data.rows import read_jsonl
+from perfcoder.data.sketch import SKETCH_MODES
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.limits import Limits
@@ -17,7 +21,7 @@ from perfcoder.rewards import ExecutionReward, RewardTiers, perfrl_reward, speed
 from perfcoder.settings import setting, setting_factory
 from perfcoder.training.examples import load_examples
 from perfcoder.training.objectives import TokenObjective, objective_loss
-from perfcoder.training.policy import TRAIN_EXTRA, load_policy
+from perfcoder.training.policy import TRAIN_EXTRA, PolicyConfig, load_policy
 from perfcoder.training.runs import RecipeConfig, RunFiles, TrainingLimits
 
 GRPO_REWARDS = ("perfrl", "speedup")
@@ -56,6 +60,54 @@ class GrpoConfig(RecipeConfig):
         return speedup_reward(cost=self.reward_cost, execution=execution)
 
 
+@dataclass(frozen=True)
+class CorpusData:
+    """What continual pre-training reads: a ready corpus, or a directory of code made into CERT's corpus
+    for one role."""
+
+    text: Path | None = setting(None, 'A JSONL of {"text": ...} rows (perfcoder sketch-corpus writes them).')
+    source: Path | None = setting(None, "Or a directory of Python files, made into `role`'s corpus.")
+    library: str = setting("pandas", "source: keep the files that import it.")
+    role: str = setting(
+        "sketcher",
+        "source: sketcher (sketched files) or generator (sketch, # [segmentation], code per block).",
+    )
+    mode: str = setting("constants", "source: what the sketches anonymise (constants, names or both).")
+
+    def __post_init__(self) -> None:
+        if (self.text is None) == (self.source is None):
+            raise PerfcoderError("corpus: give either text (a JSONL corpus) or source (a directory of code)")
+        if self.role not in CORPUS_ROLES or self.mode not in SKETCH_MODES:
+            roles, modes = ", ".join(CORPUS_ROLES), ", ".join(SKETCH_MODES)
+            raise PerfcoderError(f"corpus: role must be one of {roles} and mode one of {modes}")
+
+    def rows(self, run_dir: Path) -> list[dict[str, str]]:
+        """The texts trained on; a corpus made from `source` is written into the run directory first."""
+        path = self.text
+        if self.source is not None:
+            made = build_corpora(self.source, self.library, run_dir / "corpus", self.mode)
+            path = made.sketcher if self.role == "sketcher" else made.generator
+        assert path is not None
+        rows = [row for _, row in read_jsonl(path) if isinstance(row, dict)]
+        texts = [{"text": row["text"]} for row in rows if isinstance(row.get("text"), str) and row["text"]]
+        if not texts:
+            raise PerfcoderError(f"corpus: {path} holds no {{'text': ...}} rows")
+        return texts
+
+
+@dataclass(frozen=True)
+class ClmConfig:
+    """CERT's continual pre-training: the model's own language-modelling loss on every token of a corpus
+    (a sketcher's sketched files, a generator's sketch-then-code blocks)."""
+
+    policy: PolicyConfig = setting_factory(PolicyConfig, "The model trained.")
+    corpus: CorpusData = setting_factory(
+        lambda: CorpusData(text=Path("corpus.jsonl")), "The texts trained on."
+    )
+    run: TrainingLimits = setting_factory(TrainingLimits, "Steps, learning rate, output and checkpoints.")
+    max_length: int = setting(1024, "Tokens per text at most (longer ones are cut).")
+
+
 def train_sft(config: SftConfig, log: Log | None = None) -> Path:
     """Supervised fine-tuning on the fast programs, loss on the answer only; the final model's directory."""
     trl, datasets = _trl()
@@ -69,6 +121,26 @@ def train_sft(config: SftConfig, log: Log | None = None) -> Path:
         **_common_args(config.run, len(examples)), max_length=config.max_length, completion_only_loss=True
     )
     trainer = _sft_trainer(trl.SFTTrainer, config.objective)(
+        model=policy.model, args=args, train_dataset=datasets.Dataset.from_list(rows),
+        processing_class=policy.tokenizer, callbacks=[_metrics_callback(files, log)],
+    )  # fmt: skip
+    _quiet(trainer)
+    trainer.train(resume_from_checkpoint=_resumable(config.run))
+    return files.save_final(policy)
+
+
+def train_clm(config: ClmConfig, log: Log | None = None) -> Path:
+    """Continual pre-training on a corpus (CERT's sketcher or generator); the final model's directory."""
+    trl, datasets = _trl()
+    files = RunFiles(config.run.output_dir)
+    files.write_config("clm", config)
+    rows = config.corpus.rows(files.root)
+    (files.root / "corpus.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    policy = load_policy(config.policy)
+    args = trl.SFTConfig(
+        **_common_args(config.run, len(rows)), max_length=config.max_length, dataset_text_field="text"
+    )
+    trainer = trl.SFTTrainer(
         model=policy.model, args=args, train_dataset=datasets.Dataset.from_list(rows),
         processing_class=policy.tokenizer, callbacks=[_metrics_callback(files, log)],
     )  # fmt: skip
@@ -190,4 +262,4 @@ def _trl() -> tuple[Any, Any]:
     return trl, datasets
 
 
-__all__ = ["GrpoConfig", "SftConfig", "train_grpo", "train_sft"]
+__all__ = ["ClmConfig", "CorpusData", "GrpoConfig", "SftConfig", "train_clm", "train_grpo", "train_sft"]

@@ -67,7 +67,8 @@ def test_a_completion_is_sketched_with_its_prompt_as_context() -> None:
 
 
 def test_comments_are_removed_exactly() -> None:
-    assert without_comments("x = 1  # one\n# two\ny = '#'\n") == "x = 1  \n\ny = '#'\n"
+    code = "x = 1  # one\n# two\nif x:\n    # three\n    y = '#'\n"
+    assert without_comments(code) == "x = 1  \nif x:\n    y = '#'\n"
 
 
 def test_unknown_modes_and_untokenizable_code_are_refused() -> None:

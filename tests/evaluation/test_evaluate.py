@@ -13,7 +13,7 @@ from perfcoder.evaluation.codegen import canonical_samples, evaluate_samples
 from perfcoder.execution.engine import Executor
 from tests.support.commands import evaluate_json, run_cli
 from tests.support.files import write_rows
-from tests.support.paths import DATASETS, SHARED, needs_shared
+from tests.support.paths import DATASETS, EXAMPLES, SHARED, needs_shared
 
 PROBLEMS = ("pair_count", "prime_sum", "membership")
 
@@ -112,7 +112,11 @@ def test_samples_give_unbiased_pass_at_k(private_cache: Path) -> None:
 
 
 def test_canonical_solutions_pass(private_cache: Path) -> None:
-    for tasks in (DATASETS / "tasks-humaneval.jsonl", DATASETS / "tasks-mbpp.jsonl"):
+    for tasks in (
+        DATASETS / "tasks-humaneval.jsonl",
+        DATASETS / "tasks-mbpp.jsonl",
+        EXAMPLES / "cert" / "tasks.jsonl",
+    ):
         result = evaluate_json(private_cache, "--tasks", tasks)
         assert result["scored"] == "canonical" and result["pass@1"] == 1.0 and result["skipped"] == 0
 

@@ -8,12 +8,14 @@ from pathlib import Path
 import pytest
 
 from perfcoder.data.codegen import CodegenTask, load_tasks
-from perfcoder.execution.engine import Executor
+from perfcoder.execution.engine import Executor, Program
+from perfcoder.execution.languages import PYTHON
 from perfcoder.models.base import SamplingParams
 from perfcoder.models.llamacpp import LlamaCppBackend
 from perfcoder.models.weights import BUNDLED, model_file
-from perfcoder.strategies.codegen import alphacode_select, prompt_examples, sample_task
+from perfcoder.strategies.codegen import RUN, alphacode_select, prompt_examples, sample_task
 from tests.support.commands import run_cli
+from tests.support.models import ScriptedModel, fenced
 from tests.support.paths import DATASETS
 
 ADD = CodegenTask(
@@ -78,3 +80,19 @@ def test_generate_then_evaluate(private_cache: Path, tmp_path: Path) -> None:
     assert all(t["n"] == 2 and t["verdicts"].count("accepted") == t["correct"] < 2 for t in failed.values())
     per_task = [failed[i]["correct"] / 2 if i in failed else 1.0 for i in ("Own/0", "Own/1")]
     assert result["pass@1"] == pytest.approx(sum(per_task) / 2)  # unbiased pass@1 at n = 2: the mean rate
+
+
+def test_a_chat_answer_runs_after_a_comment_only_stub_without_its_example_usage(executor: Executor) -> None:
+    task = CodegenTask(
+        "Lib/0", "import math\n\ndef area(r):\n    # the area of a circle of radius r\n", "area",
+        "    return math.pi * r * r\n", "def check(candidate):\n    assert candidate(1.0) == math.pi\n",
+        style="candidate",
+    )  # fmt: skip
+    answer = (
+        "import math\n\n@staticmethod\ndef helper():\n    pass\n\ndef area(r):\n    return math.pi * r * r\n"
+    )
+    reply = fenced(answer + "\n# Example usage:\nprint(area(radius))\n", "python", "Here it is:\n")
+    [completion] = sample_task(task, ScriptedModel([[reply]]), SamplingParams(n=1), "chat")
+    assert "@staticmethod\ndef helper" in completion and "print(" not in completion
+    [result] = executor.run_many([Program(task.program(completion), PYTHON)], RUN)
+    assert result.passed, result.tests[0].stderr

@@ -8,10 +8,14 @@ from perfcoder.models.base import Backend, Message, Sample, SamplingParams
 
 
 class ScriptedModel(Backend):
-    """A stand-in model whose replies are fixed in advance; it records every conversation it is sent."""
+    """A stand-in model whose replies are fixed in advance; it records every conversation (and plain
+    prompt) it is sent. `rounds` answer chat requests in turn, `continuations` plain completions."""
 
-    def __init__(self, rounds: list[list[str]]) -> None:
+    chat_model = True
+
+    def __init__(self, rounds: list[list[str]], continuations: list[list[str]] | None = None) -> None:
         self.rounds, self.seen = rounds, []
+        self.continuations, self.prompts = continuations or [], []
 
     @property
     def identity(self) -> dict[str, Any]:
@@ -24,7 +28,11 @@ class ScriptedModel(Backend):
         return [Sample(text) for text in replies]
 
     def complete(self, prompt: str, params: SamplingParams) -> list[Sample]:
-        raise AssertionError("optimization uses chat")
+        self.prompts.append(prompt)
+        assert len(self.prompts) <= len(self.continuations), f"unexpected completion request: {prompt!r}"
+        replies = self.continuations[len(self.prompts) - 1]
+        assert params.n == len(replies)
+        return [Sample(text) for text in replies]
 
 
 def fenced(code: str, language: str, preface: str = "") -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from perfcoder.data.corpus import SEGMENTATION
 from perfcoder.errors import PerfcoderError
 from perfcoder.training.recipes import RECIPES, load_recipe
 from perfcoder.training.rrhf import RrhfConfig
@@ -39,9 +40,14 @@ def generates(model: Path) -> bool:
     return len(samples) == 1 and samples[0].completion_tokens > 0
 
 
-@pytest.mark.parametrize("recipe", list(RECIPES))
-def test_the_shipped_tiny_configs_load(recipe: str) -> None:
-    config = load_recipe(CONFIGS / f"{recipe}-tiny.yaml", recipe)
+SHIPPED = {"sft": "sft", "rrhf": "rrhf", "grpo": "grpo", "clm-sketcher": "clm", "clm-generator": "clm"}
+
+
+@pytest.mark.parametrize("name", list(SHIPPED))
+def test_the_shipped_tiny_configs_load(name: str) -> None:
+    recipe = SHIPPED[name]
+    assert set(SHIPPED.values()) == set(RECIPES)  # every recipe has a shipped tiny config
+    config = load_recipe(CONFIGS / f"{name}-tiny.yaml", recipe)
     assert isinstance(config, RECIPES[recipe][0]) and config.policy.model.startswith("tiny:")
 
 
@@ -102,3 +108,29 @@ def test_sft_with_alphacode_choices_trains_on_the_gold_objective(private_cache: 
     assert trained_on and all(r["prompt"][-1]["content"].endswith("CORRECT SOLUTION:") for r in trained_on)
     written = (out / "config.yaml").read_text()
     assert "tempering: 0.2" in written and "gold: true" in written
+
+
+def test_cert_sketcher_and_generator_pretrain_on_their_corpora_then_generate(
+    private_cache: Path, tmp_path: Path
+) -> None:
+    sketcher, generator = tmp_path / "sketcher", tmp_path / "generator"
+    models = [Path(str(train(f"clm-{role}", tmp_path / role, 2, private_cache, "clm")["model"])) for role in
+              ("sketcher", "generator")]  # fmt: skip
+    for run in (sketcher, generator):
+        assert [r["step"] for r in metrics(run)] == [1, 2] and all(
+            math.isfinite(r["loss"]) for r in metrics(run)
+        )
+    sketches = [json.loads(line)["text"] for line in (sketcher / "corpus.jsonl").read_text().splitlines()]
+    assert len(sketches) == 5  # the shipped scripts that import pandas, not plain_script.py
+    assert all("number" in text or "string" in text for text in sketches)
+    assert not any("sales.csv" in text or "Helsinki" in text for text in sketches)  # the user's constants
+    blocks = [json.loads(line)["text"] for line in (generator / "corpus.jsonl").read_text().splitlines()]
+    assert all(SEGMENTATION in text for text in blocks) and any('"sales.csv"' in text for text in blocks)
+    tasks = EXAMPLES / "cert" / "tasks.jsonl"
+    out = tmp_path / "samples.jsonl"
+    roles = ["--model", models[0], "--generator", models[1]]
+    done = run_cli("generate", tasks, "-o", out, "-s", "cert", *roles, "-n", "2", "--sketches", "3",
+                   "--max-tokens", "16", "--json", cache=private_cache)  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["task_id"] for r in rows} == {"Corpus/0", "Corpus/1"} and all(r["sketches"] == 3 for r in rows)
