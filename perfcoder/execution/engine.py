@@ -1,5 +1,6 @@
-"""Judging programs on tests: each source built once, every (program, test) run in parallel in the sandbox,
-every result committed to the results store as soon as it exists."""
+"""Judging programs on tests: each source built once, every (program, test) run in parallel in the sandbox
+(on this machine's threads or a Ray cluster's workers), every result committed to the results store as
+soon as it exists."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from itertools import product
 from pathlib import Path
@@ -20,6 +20,7 @@ from typing import Any, Self
 
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.build import PROG_DIR, Build, Builder, ToolchainConfig, toolchain_fingerprint
+from perfcoder.execution.dispatch import LOCAL, Dispatch, check_executor, make_dispatch
 from perfcoder.execution.judge import JudgeConfig, outputs_match, process_verdict
 from perfcoder.execution.languages import Language, language_of
 from perfcoder.execution.limits import Limits
@@ -54,9 +55,13 @@ class ExecutionConfig:
     judge: JudgeConfig = field(default_factory=JudgeConfig)
     toolchain: ToolchainConfig = field(default_factory=ToolchainConfig)
     sandbox: SandboxConfig = field(default_factory=SandboxConfig)
-    jobs: int = 0  # parallel runs; 0 means one per core
+    jobs: int = 0  # parallel runs; 0 means one per core (of the Ray cluster, with executor ray)
     cache_dir: Path | None = None  # the results store's home; None means default_cache_dir()
     use_store: bool = True
+    executor: str = LOCAL  # local, ray or ray://HOST:PORT (perfcoder.execution.dispatch)
+
+    def __post_init__(self) -> None:
+        check_executor(self.executor)
 
     @property
     def workers(self) -> int:
@@ -102,6 +107,15 @@ class Executor:
         cache_dir = self.config.cache_dir or default_cache_dir()
         self.store = ResultStore(cache_dir / "results.sqlite") if self.config.use_store else None
         self._checker_build: Build | None = None
+        self._dispatch: Dispatch | None = None
+
+    @property
+    def dispatch(self) -> Dispatch:
+        """Where jobs run, set up on first use (a Ray cluster is joined only when there is work)."""
+        with self._parts_lock:
+            if self._dispatch is None:
+                self._dispatch = make_dispatch(self.config)
+            return self._dispatch
 
     @property
     def builder(self) -> Builder:
@@ -163,7 +177,6 @@ class Executor:
             for (i, identity), (j, test_key) in product(enumerate(identities), enumerate(test_keys))
         }
         runs: dict[tuple[int, int], list[TestResult]] = {}
-        lock = threading.Lock()
 
         def finish(i: int, j: int, result: TestResult) -> None:
             table[i][j] = result
@@ -176,27 +189,24 @@ class Executor:
                 result.name, result.from_store = tests[j].name, True
                 finish(i, j, result)
 
-        def job(indices: tuple[int, int, int]) -> None:
-            j, _, i = indices
-            result = self._judge_once(programs[i], tests[j], probe)
-            with lock:
-                done = runs.setdefault((i, j), [])
-                done.append(result)
-                if len(done) < probe.repeats:
-                    return
-            merged = merge_repeats(done)
-            if self.store is not None:
-                self.store.put(keys[i, j], merged.to_dict())
-            finish(i, j, merged)
-
         # repeats of timed runs interleave programs within a test, so load drifts hit all of them alike
         order = product(range(len(tests)), range(probe.repeats), range(len(programs)))
         todo = [(j, r, i) for j, r, i in order if table[i][j] is None]
-        with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
-            list(pool.map(job, todo))
+        calls = [("judge_once", (programs[i], tests[j], probe)) for j, _, i in todo]
+        for index, result in self.dispatch.run(self, calls):
+            j, _, i = todo[index]
+            done = runs.setdefault((i, j), [])
+            done.append(result)
+            if len(done) == probe.repeats:
+                merged = merge_repeats(done)
+                if self.store is not None:
+                    self.store.put(keys[i, j], merged.to_dict())
+                finish(i, j, merged)
         return [self._submission(program, row) for program, row in zip(programs, table, strict=True)]
 
     def close(self) -> None:
+        if self._dispatch is not None:
+            self._dispatch.close()
         if self.store is not None:
             self.store.close()
 
@@ -212,7 +222,8 @@ class Executor:
         log = tests[0].stderr if verdict == Verdict.COMPILE_ERROR else ""
         return SubmissionResult(verdict=verdict, language=program.language.name, tests=tests, compile_log=log)
 
-    def _judge_once(self, program: Program, test: TestCase, probe: Probe) -> TestResult:
+    def judge_once(self, program: Program, test: TestCase, probe: Probe) -> TestResult:
+        """One run of a program on a test, judged (and measured by `probe` if it passes); no store."""
         build = self.builder.build(program.source, program.language)
         if not build.ok:
             return TestResult(name=test.name, verdict=Verdict.COMPILE_ERROR, stderr=build.log)
@@ -266,26 +277,32 @@ class Executor:
         """A program's verdict and complete output on each input (no expected output), under `limits`
         (default: the config's), in parallel; kept in the results store unless `stored` is off, so an
         oracle's answers on large inputs are computed once."""
-        build = self.builder.build(program.source, program.language)
-        if not build.ok:
-            raise PerfcoderError(f"reference program does not build: {build.log.strip()[-500:]}")
+        self._reference_build(program)  # fails here, on the driver, with the compiler's words
         limits = limits or self.config.limits
         identity = {**self._run_identity(program, NativeProbe()), "limits": asdict(limits), "answer": 1}
         store = self.store if stored else None
-
-        def one(data: bytes) -> Answer:
-            key = digest(json.dumps(identity, sort_keys=True), data)
-            found = store.get(key) if store is not None else None
-            if found is not None:
-                return Answer.from_dict(found)
-            process, verdict, _ = self._execute(build, TestCase("answer", data, None), NativeProbe(), limits)
-            answer = Answer(verdict, process.stdout if verdict == Verdict.ACCEPTED else None, process.cpu_s)
+        keys = [digest(json.dumps(identity, sort_keys=True), data) for data in inputs]
+        found = [store.get(key) if store is not None else None for key in keys]
+        answers = [None if row is None else Answer.from_dict(row) for row in found]
+        missing = [i for i, answer in enumerate(answers) if answer is None]
+        calls = [("answer", (program, inputs[i], limits)) for i in missing]
+        for index, answer in self.dispatch.run(self, calls):
+            answers[missing[index]] = answer
             if store is not None:
-                store.put(key, answer.to_dict())
-            return answer
+                store.put(keys[missing[index]], answer.to_dict())
+        return [answer for answer in answers if answer is not None]
 
-        with ThreadPoolExecutor(max_workers=self.config.workers) as pool:
-            return list(pool.map(one, inputs))
+    def answer(self, program: Program, data: bytes, limits: Limits) -> Answer:
+        """What a program prints for one input under `limits`, with its verdict; no store."""
+        build = self._reference_build(program)
+        process, verdict, _ = self._execute(build, TestCase("answer", data, None), NativeProbe(), limits)
+        return Answer(verdict, process.stdout if verdict == Verdict.ACCEPTED else None, process.cpu_s)
+
+    def _reference_build(self, program: Program) -> Build:
+        build = self.builder.build(program.source, program.language)
+        if not build.ok:
+            raise PerfcoderError(f"reference program does not build: {build.log.strip()[-500:]}")
+        return build
 
     def _compare(self, test: TestCase, actual: bytes) -> Verdict:
         if test.output is None:

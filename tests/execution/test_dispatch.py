@@ -1,0 +1,59 @@
+"""The Ray executor against the local one: a real local Ray instance, real sandboxed runs on its workers,
+and results that match the local executor's exactly (each with its own, empty results store, so nothing
+is answered from a store)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig, Executor, Program
+from perfcoder.execution.languages import PYTHON
+from perfcoder.execution.testcase import TestCase
+from tests.support.commands import run_cli
+from tests.support.paths import DATASETS
+
+pytest.importorskip("ray")
+SQUARE = Program("n = int(input())\nprint(n * n if n < 4 else n // 0)\n", PYTHON)
+
+
+def evaluate(cache: Path, report: Path, *executor: str) -> dict[str, object]:
+    pairs = ("--pairs", DATASETS / "pie-iclr-cpp.jsonl", "--tests-root", DATASETS / "tests-cpp")
+    done = run_cli("evaluate", *pairs, "--report", report, "--json", *executor, cache=cache)
+    assert done.returncode == 0, done.stderr[-3000:]
+    summary: dict[str, object] = json.loads(done.stdout)
+    summary.pop("wall_s")  # the one figure that is a clock reading
+    return summary
+
+
+def test_evaluate_on_ray_returns_exactly_the_local_json(tmp_path: Path) -> None:
+    local = evaluate(tmp_path / "local-cache", tmp_path / "local")
+    remote = evaluate(tmp_path / "ray-cache", tmp_path / "ray", "--executor", "ray", "--jobs", "2")
+    assert remote == local and local["n"] == 11 and local["pct_correct"] == 100.0
+    records = (tmp_path / "local" / "results.jsonl").read_text()
+    assert (tmp_path / "ray" / "results.jsonl").read_text() == records  # every pair's costs, to the unit
+
+
+def test_ray_workers_judge_and_answer_like_local_ones_and_the_driver_stores(tmp_path: Path) -> None:
+    tests = [TestCase(str(n), f"{n}\n".encode(), f"{n * n}\n".encode()) for n in range(6)]
+    outcomes = {}
+    for executor in ("local", "ray"):
+        config = ExecutionConfig(cache_dir=tmp_path / executor, executor=executor, jobs=2)
+        with Executor(config) as engine:
+            judged = engine.run(SQUARE, tests)
+            answers = engine.answers(SQUARE, [t.input for t in tests])
+            stored = len(engine.store) if engine.store is not None else 0
+        verdicts = [str(t.verdict) for t in judged.tests]
+        outcomes[executor] = (verdicts, [(str(a.verdict), a.stdout) for a in answers], stored)
+    assert outcomes["ray"] == outcomes["local"]
+    verdicts, answers, stored = outcomes["ray"]
+    assert verdicts == ["accepted"] * 4 + ["runtime_error"] * 2 and answers[3] == ("accepted", b"9\n")
+    assert stored == 12  # 6 judged runs and 6 answers, written by the driver
+
+
+def test_an_unknown_executor_is_refused() -> None:
+    with pytest.raises(PerfcoderError, match="local, ray or ray://HOST:PORT"):
+        ExecutionConfig(executor="spark")
