@@ -24,6 +24,9 @@ TopKOption = Annotated[int, opt.documented(SamplingParams, "top_k", "--top-k")]
 MaxTokensOption = Annotated[int, opt.documented(SamplingParams, "max_tokens", "--max-tokens")]
 SeedOption = Annotated[int, opt.documented(SamplingParams, "seed", "--seed")]
 ThreadsOption = Annotated[int, opt.documented(ModelConfig, "threads", "--threads")]
+ParallelOption = Annotated[int, opt.documented(ModelConfig, "parallel", "--parallel")]
+RetriesOption = Annotated[int, opt.documented(ModelConfig, "retries", "--retries")]
+RateOption = Annotated[float, opt.documented(ModelConfig, "requests_per_minute", "--requests-per-minute")]
 NoCacheOption = Annotated[bool, typer.Option("--no-cache", help="Sample again instead of reading the cache.")]
 
 
@@ -40,6 +43,9 @@ class ModelOptions:
     max_tokens: int
     seed: int
     threads: int
+    parallel: int
+    retries: int
+    requests_per_minute: float
     no_cache: bool
 
     def config(self, cache_dir: Path | None) -> ModelConfig:
@@ -48,6 +54,9 @@ class ModelOptions:
             base_url=self.base_url,
             api_key_env=self.api_key_env or ModelConfig.api_key_env,
             threads=self.threads,
+            parallel=self.parallel,
+            retries=self.retries,
+            requests_per_minute=self.requests_per_minute,
             cache=not self.no_cache,
             cache_dir=cache_dir,
         )
@@ -67,7 +76,8 @@ class ModelOptions:
     def defaults(cls, engine: ModelConfig, sampling: SamplingParams) -> ModelOptions:
         return cls(
             engine.model, engine.base_url, engine.api_key_env, sampling.temperature, sampling.top_p,
-            sampling.top_k, sampling.max_tokens, sampling.seed, engine.threads, not engine.cache,
+            sampling.top_k, sampling.max_tokens, sampling.seed, engine.threads, engine.parallel,
+            engine.retries, engine.requests_per_minute, not engine.cache,
         )  # fmt: skip
 
 
@@ -78,7 +88,8 @@ def with_model_options(sampling: SamplingParams) -> Callable[[F], F]:
     """The model and sampling options, with this command's sampling defaults (its config's), folded into
     `models: ModelOptions`."""
     annotations = (ModelOption, BaseUrlOption, KeyEnvOption, TemperatureOption, TopPOption, TopKOption,
-                   MaxTokensOption, SeedOption, ThreadsOption, NoCacheOption)  # fmt: skip
+                   MaxTokensOption, SeedOption, ThreadsOption, ParallelOption, RetriesOption, RateOption,
+                   NoCacheOption)  # fmt: skip
     defaults = dataclasses.asdict(ModelOptions.defaults(ModelConfig(), sampling))
     parameters = opt.keyword_parameters(
         *(

@@ -7,11 +7,12 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from perfcoder.data.codegen import load_tasks, tasks_path
+from perfcoder.data.codegen import CodegenTask, load_tasks, tasks_path
 from perfcoder.data.remote import resolve
 from perfcoder.data.resumable import ResumableJsonl
 from perfcoder.data.sketch import SKETCH_MODES
@@ -105,26 +106,29 @@ def generate(
         Executor(settings.execution) as executor,
     ):
         todo = [task for task in chosen if task.task_id not in sink.done]
-        for task in todo:
-            extra: dict[str, Any] = {}
-            if settings.strategy == "cert":
-                completions, vote = cert_task(
-                    task, backend, filler, settings.params(), settings.sketches, settings.sketch_mode,
-                    settings.prompt,
-                )  # fmt: skip
-                extra = {
-                    "sketch": vote.sketch, "votes": vote.votes, "sketches": vote.samples,
-                    "by_generator": not vote.complete,
-                }  # fmt: skip
-            else:
-                completions = sample_task(task, backend, settings.params(), settings.prompt)
-            if settings.strategy == "alphacode":
-                completions = alphacode_select(task, completions, executor, settings.submissions)
-            for rank, completion in enumerate(completions):
-                row = {"task_id": task.task_id, "completion": completion, "strategy": settings.strategy}
-                sink.write({**row, "rank": rank, **extra})
-            if on_task is not None:
-                on_task()
+
+        def draw(task: CodegenTask) -> tuple[list[str], dict[str, Any]]:
+            if settings.strategy != "cert":
+                return sample_task(task, backend, settings.params(), settings.prompt), {}
+            completions, vote = cert_task(
+                task, backend, filler, settings.params(), settings.sketches, settings.sketch_mode,
+                settings.prompt,
+            )  # fmt: skip
+            return completions, {
+                "sketch": vote.sketch, "votes": vote.votes, "sketches": vote.samples,
+                "by_generator": not vote.complete,
+            }  # fmt: skip
+
+        # a server takes several tasks at once; rows are still written in task order, task by task
+        with ThreadPoolExecutor(max_workers=backend.concurrency) as pool:
+            for task, (completions, extra) in zip(todo, pool.map(draw, todo), strict=True):
+                if settings.strategy == "alphacode":
+                    completions = alphacode_select(task, completions, executor, settings.submissions)
+                for rank, completion in enumerate(completions):
+                    row = {"task_id": task.task_id, "completion": completion, "strategy": settings.strategy}
+                    sink.write({**row, "rank": rank, **extra})
+                if on_task is not None:
+                    on_task()
         skipped = [str(row) for row in loaded.skipped]
         wall = round(time.monotonic() - started, 1)
         return GenerateRun(len(chosen), len(chosen) - len(todo), sink.written, skipped, str(output), wall)

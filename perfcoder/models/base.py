@@ -48,6 +48,7 @@ class Backend(ABC):
     it keys the generation cache."""
 
     chat_model: bool = True  # whether prompts are chat messages (instruct models) or plain text
+    concurrency: int = 1  # requests worth sending at once (a server's parallel slots; 1 in-process)
 
     @property
     @abstractmethod

@@ -21,6 +21,7 @@ class CachedBackend(Backend):
         self.backend = backend
         self.owns_backend = owns_backend  # closing closes the backend too only if this wrapper made it
         self.chat_model = backend.chat_model
+        self.concurrency = backend.concurrency
         self.store = (
             ResultStore((cache_dir or default_cache_dir()) / "generations.sqlite") if enabled else None
         )

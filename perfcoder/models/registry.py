@@ -12,7 +12,7 @@ from perfcoder.models.base import Backend
 from perfcoder.models.cache import CachedBackend
 from perfcoder.models.callable_model import CallableBackend, ModelFunction
 from perfcoder.models.llamacpp import LlamaCppBackend, LlamaCppConfig
-from perfcoder.models.openai_http import DEFAULT_KEY_ENV, OpenAIBackend
+from perfcoder.models.openai_http import DEFAULT_KEY_ENV, HttpPolicy, OpenAIBackend
 from perfcoder.models.weights import BUNDLED, DEFAULT_MODEL, model_file
 from perfcoder.settings import setting
 
@@ -27,7 +27,9 @@ class ModelConfig:
     base_url: str | None = setting(None, "OpenAI-compatible endpoint (openai: models).")
     api_key_env: str = setting(DEFAULT_KEY_ENV, "Environment variable holding the API key.")
     threads: int = setting(1, "llama.cpp threads (1 leaves a core to judging on 2 cores).")
-    parallel: int = 4
+    parallel: int = setting(4, "Sequences decoded together (llama.cpp); requests in flight (openai:).")
+    retries: int = setting(5, "openai: retries of a request refused as busy (429, 5xx) or dropped.")
+    requests_per_minute: float = setting(0.0, "openai: rate limit of request starts (0: none).")
     context: int = 4096
     cache: bool = setting(True, "Read and write the generation cache.")
     cache_dir: Path | None = None
@@ -64,7 +66,10 @@ def _backend(config: ModelConfig) -> Backend:
         path = model_file(bundled, config.cache_dir)
         return LlamaCppBackend(path, LlamaCppConfig(**{**engine.__dict__, "file_sha256": bundled.sha256}))
     if spec.startswith("openai:"):
-        return OpenAIBackend(spec.removeprefix("openai:"), config.base_url, config.api_key_env)
+        policy = HttpPolicy(
+            parallel=config.parallel, retries=config.retries, requests_per_minute=config.requests_per_minute
+        )
+        return OpenAIBackend(spec.removeprefix("openai:"), config.base_url, config.api_key_env, policy)
     path = Path(spec)
     if path.suffix == ".gguf":
         return LlamaCppBackend(path, engine)

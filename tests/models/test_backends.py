@@ -15,7 +15,7 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.models.base import Backend, Message, Sample, SamplingParams
 from perfcoder.models.cache import CachedBackend
 from perfcoder.models.llamacpp import LlamaCppBackend, LlamaCppConfig
-from perfcoder.models.openai_http import OpenAIBackend
+from perfcoder.models.openai_http import HttpPolicy, OpenAIBackend
 from perfcoder.models.registry import ModelConfig, as_backend, load_backend
 from perfcoder.models.weights import BUNDLED, BundledModel, model_file, verify
 
@@ -69,8 +69,9 @@ def test_unreachable_endpoint_is_one_clear_error() -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]  # nothing listens here once closed
-    with pytest.raises(PerfcoderError, match=r"cannot reach http://127\.0\.0\.1"):
-        OpenAIBackend("m", base_url=f"http://127.0.0.1:{port}").chat(ASK, SHORT)
+    quick = HttpPolicy(retries=2, backoff_s=0.01)  # a dropped connection is retried, then reported
+    with pytest.raises(PerfcoderError, match=r"cannot reach http://127\.0\.0\.1.*gave up after 3 attempts"):
+        OpenAIBackend("m", base_url=f"http://127.0.0.1:{port}", policy=quick).chat(ASK, SHORT)
 
 
 def test_wrong_key_is_rejected_with_a_hint(monkeypatch: pytest.MonkeyPatch) -> None:
