@@ -21,7 +21,7 @@ from perfcoder.rewards import ExecutionReward, RewardTiers, perfrl_reward, speed
 from perfcoder.settings import setting, setting_factory
 from perfcoder.training.examples import load_examples
 from perfcoder.training.objectives import TokenObjective, objective_loss
-from perfcoder.training.policy import TRAIN_EXTRA, PolicyConfig, load_policy
+from perfcoder.training.policy import TRAIN_EXTRA, Policy, PolicyConfig, load_policy
 from perfcoder.training.runs import RecipeConfig, RunFiles, TrainingLimits
 
 GRPO_REWARDS = ("perfrl", "speedup")
@@ -120,13 +120,8 @@ def train_sft(config: SftConfig, log: Log | None = None) -> Path:
     args = trl.SFTConfig(
         **_common_args(config.run, len(examples)), max_length=config.max_length, completion_only_loss=True
     )
-    trainer = _sft_trainer(trl.SFTTrainer, config.objective)(
-        model=policy.model, args=args, train_dataset=datasets.Dataset.from_list(rows),
-        processing_class=policy.tokenizer, callbacks=[_metrics_callback(files, log)],
-    )  # fmt: skip
-    _quiet(trainer)
-    trainer.train(resume_from_checkpoint=_resumable(config.run))
-    return files.save_final(policy)
+    trainer = _sft_trainer(trl.SFTTrainer, config.objective)
+    return _fit(trainer, args, policy, datasets.Dataset.from_list(rows), files, log, config.run)
 
 
 def train_clm(config: ClmConfig, log: Log | None = None) -> Path:
@@ -140,13 +135,7 @@ def train_clm(config: ClmConfig, log: Log | None = None) -> Path:
     args = trl.SFTConfig(
         **_common_args(config.run, len(rows)), max_length=config.max_length, dataset_text_field="text"
     )
-    trainer = trl.SFTTrainer(
-        model=policy.model, args=args, train_dataset=datasets.Dataset.from_list(rows),
-        processing_class=policy.tokenizer, callbacks=[_metrics_callback(files, log)],
-    )  # fmt: skip
-    _quiet(trainer)
-    trainer.train(resume_from_checkpoint=_resumable(config.run))
-    return files.save_final(policy)
+    return _fit(trl.SFTTrainer, args, policy, datasets.Dataset.from_list(rows), files, log, config.run)
 
 
 def train_grpo(config: GrpoConfig, log: Log | None = None) -> Path:
@@ -164,15 +153,31 @@ def train_grpo(config: GrpoConfig, log: Log | None = None) -> Path:
         num_generations=config.generations, max_completion_length=config.max_new_tokens,
         temperature=config.temperature, beta=config.beta, log_completions=False,
     )  # fmt: skip
-    trainer = trl.GRPOTrainer(
-        model=policy.model, reward_funcs=[reward], args=args, train_dataset=datasets.Dataset.from_list(rows),
-        processing_class=policy.tokenizer, callbacks=[_metrics_callback(files, log)],
-    )  # fmt: skip
-    _quiet(trainer)
+    dataset = datasets.Dataset.from_list(rows)
     try:
-        trainer.train(resume_from_checkpoint=_resumable(config.run))
+        return _fit(trl.GRPOTrainer, args, policy, dataset, files, log, config.run, reward_funcs=[reward])
     finally:
         reward.close()
+
+
+def _fit(
+    trainer_class: type,
+    args: Any,
+    policy: Policy,
+    dataset: Any,
+    files: RunFiles,
+    log: Log | None,
+    run: TrainingLimits,
+    **extra: Any,
+) -> Path:
+    """A TRL trainer over the dataset with our metrics log, resumed from the last checkpoint if asked;
+    the final model's directory."""
+    trainer = trainer_class(
+        model=policy.model, args=args, train_dataset=dataset, processing_class=policy.tokenizer,
+        callbacks=[_metrics_callback(files, log)], **extra,
+    )  # fmt: skip
+    _quiet(trainer)
+    trainer.train(resume_from_checkpoint=_resumable(run))
     return files.save_final(policy)
 
 
