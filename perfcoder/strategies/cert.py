@@ -62,7 +62,7 @@ def generator_prompt(task: CodegenTask, vote: SketchVote, mode: str) -> str:
     in its corpus), the marker, the task's prompt. With no sketch the prompt alone (CERT feeds x)."""
     if not vote.sketch.strip():
         return task.prompt
-    block = vote.sample.lstrip("\n") if _whole_function(task, vote.sample) else task.prompt + vote.sample
+    block = _block(task, vote.sample)
     try:
         shape = sketch(without_comments(block), mode)
     except PerfcoderError:
@@ -124,12 +124,17 @@ def _parses(code: str) -> bool:
     return True
 
 
-def _whole_function(task: CodegenTask, sample: str) -> bool:
-    """Whether a sample is the task's whole function on its own (instruct models answer so in chat)."""
+def _block(task: CodegenTask, sample: str) -> str:
+    """The code an answer completes: the prompt continued by the sample, or, when the sample is a whole
+    function of its own (instruct models answer so in chat), the sample's own top-level code."""
+    code = task.prompt + sample
     try:
-        tree = ast.parse(sample.lstrip("\n"))
-    except SyntaxError:
-        return False
-    return task.style == "candidate" and any(
-        isinstance(node, ast.FunctionDef) and node.name == task.entry_point for node in tree.body
-    )
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return code
+    first_own_line = task.prompt.count("\n") + (1 if task.prompt.endswith("\n") else 2)
+    own = [node for node in tree.body if node.lineno >= first_own_line]
+    defines = any(isinstance(n, ast.FunctionDef) and n.name == task.entry_point for n in own)
+    if task.style != "candidate" or not defines:
+        return code
+    return "".join(code.splitlines(keepends=True)[own[0].lineno - 1 :])

@@ -61,6 +61,12 @@ def test_a_whole_function_from_chat_is_its_own_block() -> None:
     prompt = generator_prompt(FUNCTION, vote, "constants")
     assert prompt.startswith("import pandas as pd\n\ndef first_rows(df):\n    return df.head(number)")
     assert prompt.endswith(SEGMENTATION + FUNCTION.prompt)
+    commented = CodegenTask(
+        "Lib/2", "import pandas as pd\n\ndef f(df):\n    # rows\n", "f", "", "", "candidate"
+    )
+    after_stub = "    pass\n\nimport pandas as pd\n\ndef f(df):\n    return df.head(3)\n"  # what chat gives
+    block = generator_prompt(commented, sketch_vote(commented, [after_stub], "constants"), "constants")
+    assert block.startswith("import pandas as pd\n\ndef f(df):\n    return df.head(number)" + SEGMENTATION)
 
 
 def test_a_complete_sketch_is_the_answer_and_the_generator_is_not_asked() -> None:
