@@ -38,7 +38,6 @@ def check_executor(spec: str) -> None:
 
 
 def make_dispatch(config: ExecutionConfig) -> Dispatch:
-    check_executor(config.executor)
     return ThreadDispatch(config.workers) if config.executor == LOCAL else RayDispatch(config)
 
 

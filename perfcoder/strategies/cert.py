@@ -19,7 +19,7 @@ from perfcoder.data.corpus import SEGMENTATION
 from perfcoder.data.sketch import has_placeholder, sketch, without_comments
 from perfcoder.errors import PerfcoderError
 from perfcoder.models.base import Backend, SamplingParams
-from perfcoder.strategies.codegen import STOP, PromptMode, sample_task
+from perfcoder.strategies.codegen import PromptMode, continue_code, sample_task
 
 DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -87,11 +87,7 @@ def cert_task(
     )
     if vote.complete:
         return [vote.sample] * params.n, vote
-    stops = tuple(dict.fromkeys((*params.stop, *STOP)))
-    filled = generator.complete(
-        generator_prompt(task, vote, mode), SamplingParams(**{**params.__dict__, "stop": stops})
-    )
-    return [sample.text for sample in filled], vote
+    return continue_code(generator, generator_prompt(task, vote, mode), params), vote
 
 
 def _vote_key(shape: str) -> str:

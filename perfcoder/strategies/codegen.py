@@ -48,9 +48,13 @@ def sample_task(
         replies = backend.chat([{"role": "user", "content": ask}], params)
         stub = _stub_body(task.prompt)
         return [f"{stub}\n{_sanitized(extract_code(r.text, 'python') or r.text, task)}" for r in replies]
+    return continue_code(backend, task.prompt, params)
+
+
+def continue_code(backend: Backend, prompt: str, params: SamplingParams) -> list[str]:
+    """n plain continuations of Python code, each stopped where the function or statement has ended."""
     stops = tuple(dict.fromkeys((*params.stop, *STOP)))
-    samples = backend.complete(task.prompt, SamplingParams(**{**params.__dict__, "stop": stops}))
-    return [s.text for s in samples]
+    return [s.text for s in backend.complete(prompt, SamplingParams(**{**params.__dict__, "stop": stops}))]
 
 
 def _stub_body(prompt: str) -> str:
