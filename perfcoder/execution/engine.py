@@ -6,7 +6,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
+import hashlib
 import json
+import logging
+import math
 import os
 import statistics
 import tempfile
@@ -22,15 +26,17 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.build import PROG_DIR, Build, Builder, ToolchainConfig, toolchain_fingerprint
 from perfcoder.execution.dispatch import LOCAL, Dispatch, check_executor, make_dispatch
 from perfcoder.execution.judge import JudgeConfig, outputs_match, process_verdict
-from perfcoder.execution.languages import Language, language_of
+from perfcoder.execution.languages import PYTHON, Language, language_of
 from perfcoder.execution.limits import Limits
-from perfcoder.execution.probe import NativeProbe, Probe
+from perfcoder.execution.probe import BatchJob, BatchProbe, NativeProbe, Probe
 from perfcoder.execution.results import PREVIEW_CHARS, SubmissionResult, TestResult, overall_verdict
 from perfcoder.execution.sandbox import BOX_DIR, Mount, ProcessResult, Sandbox, SandboxConfig
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
 from perfcoder.store import ResultStore, default_cache_dir, digest
+
+log = logging.getLogger(__name__)
 
 ENGINE_VERSION = 1  # bump when a change makes stored results stale
 RUN_ENV = {  # the whole environment of a judged program: fixed, so instruction counts repeat exactly
@@ -108,6 +114,7 @@ class Executor:
         self.store = ResultStore(cache_dir / "results.sqlite") if self.config.use_store else None
         self._checker_build: Build | None = None
         self._dispatch: Dispatch | None = None
+        self._startups: dict[str, dict[str, float]] = {}
 
     @property
     def dispatch(self) -> Dispatch:
@@ -189,12 +196,7 @@ class Executor:
                 result.name, result.from_store = tests[j].name, True
                 finish(i, j, result)
 
-        # repeats of timed runs interleave programs within a test, so load drifts hit all of them alike
-        order = product(range(len(tests)), range(probe.repeats), range(len(programs)))
-        todo = [(j, r, i) for j, r, i in order if table[i][j] is None]
-        calls = [("judge_once", (programs[i], tests[j], probe)) for j, _, i in todo]
-        for index, result in self.dispatch.run(self, calls):
-            j, _, i = todo[index]
+        def complete(i: int, j: int, result: TestResult) -> None:
             done = runs.setdefault((i, j), [])
             done.append(result)
             if len(done) == probe.repeats:
@@ -202,7 +204,73 @@ class Executor:
                 if self.store is not None:
                     self.store.put(keys[i, j], merged.to_dict())
                 finish(i, j, merged)
+
+        # repeats of timed runs interleave programs within a test, so load drifts hit all of them alike
+        order = product(range(len(tests)), range(probe.repeats), range(len(programs)))
+        todo = [(j, r, i) for j, r, i in order if table[i][j] is None]
+        batched = [(i, j) for j, _, i in todo if _batches(probe, programs[i])]
+        todo = [(j, r, i) for j, r, i in todo if not _batches(probe, programs[i])]
+        calls = [("judge_once", (programs[i], tests[j], probe)) for j, _, i in todo]
+        for index, result in self.dispatch.run(self, calls):
+            j, _, i = todo[index]
+            complete(i, j, result)
+        if batched:
+            assert isinstance(probe, BatchProbe)
+            for i, j, result in self._judge_batched(programs, tests, batched, probe):
+                complete(i, j, result)
         return [self._submission(program, row) for program, row in zip(programs, table, strict=True)]
+
+    def _judge_batched(
+        self,
+        programs: Sequence[Program],
+        tests: Sequence[TestCase],
+        todo: list[tuple[int, int]],
+        probe: BatchProbe,
+    ) -> Iterator[tuple[int, int, TestResult]]:
+        """Judge natively, then measure the passes in batches (one sandboxed process per batch)."""
+        calls = [("judge_native", (programs[i], tests[j])) for i, j in todo]
+        passed: list[tuple[int, int, TestResult, str]] = []
+        for index, (result, stdout_digest) in self.dispatch.run(self, calls):
+            i, j = todo[index]
+            if result.passed:
+                passed.append((i, j, result, stdout_digest))
+            else:
+                yield i, j, result
+        if not passed:
+            return
+        passed.sort(key=lambda job: (job[0], job[1]))  # batches do not depend on which run ended first
+        startup = self._startup_costs(probe)
+        size = min(probe.batch_size, math.ceil(len(passed) / self.config.workers))
+        chunks = [passed[k : k + size] for k in range(0, len(passed), size)]
+        batch_calls = [
+            (
+                "measure_batch",
+                (
+                    [programs[i] for i, _, _, _ in chunk],
+                    [tests[j] for _, j, _, _ in chunk],
+                    [(native, stdout_digest) for _, _, native, stdout_digest in chunk],
+                    probe,
+                    startup,
+                ),
+            )
+            for chunk in chunks
+        ]
+        for index, results in self.dispatch.run(self, batch_calls):
+            for (i, j, _, _), result in zip(chunks[index], results, strict=True):
+                yield i, j, result
+
+    def _startup_costs(self, probe: BatchProbe) -> dict[str, float]:
+        """The unbatched costs of an empty Python program on an empty input, measured once (and kept
+        in the store): what every batched run's own costs are added to."""
+        key = json.dumps(probe.settings(), sort_keys=True, default=str)
+        if key not in self._startups:
+            empty = Program("", PYTHON)
+            result = self.run(empty, [TestCase("start-up", b"", None)], probe.unbatched())
+            if not result.passed:
+                why = result.tests[0].stderr[-500:] if result.tests else result.compile_log
+                raise PerfcoderError(f"cannot measure the interpreter's start-up: {why}")
+            self._startups[key] = result.tests[0].costs
+        return self._startups[key]
 
     def close(self) -> None:
         if self._dispatch is not None:
@@ -234,9 +302,48 @@ class Executor:
                 return native
         return self._run_test(build, test, probe)
 
+    def judge_native(self, program: Program, test: TestCase) -> tuple[TestResult, str | None]:
+        """One native run of a program on a test, judged, with the digest of what a pass printed; no
+        store. A batched measurement must print the same, or it does not count."""
+        build = self.builder.build(program.source, program.language)
+        if not build.ok:
+            return TestResult(name=test.name, verdict=Verdict.COMPILE_ERROR, stderr=build.log), None
+        result, process = self._judged(build, test, NativeProbe())
+        return result, hashlib.sha256(process.stdout).hexdigest() if result.passed else None
+
+    def measure_batch(
+        self,
+        programs: Sequence[Program],
+        tests: Sequence[TestCase],
+        natives: Sequence[tuple[TestResult, str]],
+        probe: BatchProbe,
+        startup: dict[str, float],
+    ) -> list[TestResult]:
+        """Measure natively passed runs in one batch; a run the batch could not measure, or that
+        printed something else there, is measured (and judged again) on its own, unbatched."""
+        builds = [self.builder.build(program.source, program.language) for program in programs]
+        files = [_program_file(build) for build in builds]
+        jobs = [BatchJob(path.read_bytes(), test.input) for path, test in zip(files, tests, strict=True)]
+        measured = probe.measure_batch(
+            self.sandbox, self.config.toolchain.python, jobs, self.config.limits, RUN_ENV, startup
+        )
+        results = []
+        for build, test, native, measure in zip(builds, tests, natives, measured, strict=True):
+            result, stdout_digest = native
+            if measure.costs is not None and measure.stdout_sha256 == stdout_digest:
+                results.append(dataclasses.replace(result, costs=measure.costs))
+                continue
+            why = "printed something else" if measure.costs is not None else "failed"
+            log.warning("batched measurement of %s %s; measuring it on its own", test.name, why)
+            results.append(self._run_test(build, test, probe.unbatched()))
+        return results
+
     def _run_test(self, build: Build, test: TestCase, probe: Probe) -> TestResult:
+        return self._judged(build, test, probe)[0]
+
+    def _judged(self, build: Build, test: TestCase, probe: Probe) -> tuple[TestResult, ProcessResult]:
         process, verdict, costs = self._execute(build, test, probe)
-        return TestResult(
+        result = TestResult(
             name=test.name,
             verdict=verdict,
             exit_code=process.exit_code,
@@ -247,6 +354,7 @@ class Executor:
             stdout=process.stdout[:PREVIEW_CHARS].decode(errors="replace"),
             stderr=process.stderr[-PREVIEW_CHARS:].decode(errors="replace"),
         )
+        return result, process
 
     def _execute(
         self, build: Build, test: TestCase, probe: Probe, limits: Limits | None = None
@@ -356,6 +464,15 @@ class Executor:
             "probe": probe.name,
             "probe_settings": probe.settings(),
         }
+
+
+def _batches(probe: Probe, program: Program) -> bool:
+    return isinstance(probe, BatchProbe) and probe.batches(program.language.name)
+
+
+def _program_file(build: Build) -> Path:
+    assert build.directory is not None
+    return build.directory / Path(build.argv[-1]).name
 
 
 @contextlib.contextmanager

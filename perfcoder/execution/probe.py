@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from perfcoder.execution.limits import Limits
-from perfcoder.execution.sandbox import ProcessResult
+from perfcoder.execution.sandbox import ProcessResult, Sandbox
 
 
 class Probe(Protocol):
@@ -72,3 +74,54 @@ class NativeProbe:
 
     def costs(self, workdir: Path, result: ProcessResult) -> dict[str, float]:
         return {"wall_s": result.wall_s, "cpu_s": result.cpu_s}
+
+
+@dataclass(frozen=True)
+class BatchJob:
+    """One run of a batch: the program file's bytes and the input."""
+
+    source: bytes
+    input: bytes
+
+
+@dataclass(frozen=True)
+class BatchMeasure:
+    """What a batch reports for one job: costs if it ran cleanly, and what it printed (as a digest)."""
+
+    costs: dict[str, float] | None
+    stdout_sha256: str | None
+    exit_code: int | None
+    timed_out: bool
+    stderr: str
+
+
+@runtime_checkable
+class BatchProbe(Probe, Protocol):
+    """A probe that measures many runs of one language's programs in one sandboxed process."""
+
+    def batches(self, language: str) -> bool:
+        """Whether runs of this language's programs are measured in batches."""
+        ...
+
+    @property
+    def batch_size(self) -> int:
+        """Jobs per batch at most."""
+        ...
+
+    def unbatched(self) -> Probe:
+        """The same measurement, one process per run (the reference and the fallback)."""
+        ...
+
+    def measure_batch(
+        self,
+        sandbox: Sandbox,
+        interpreter: str,
+        jobs: Sequence[BatchJob],
+        limits: Limits,
+        env: Mapping[str, str],
+        startup: Mapping[str, float],
+    ) -> list[BatchMeasure]:
+        """Measure jobs in one sandboxed run of `interpreter` under per-job `limits` and `env`;
+        `startup` is the unbatched probe's costs of an empty program, to which each job's own costs
+        are added."""
+        ...

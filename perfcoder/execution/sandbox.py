@@ -24,7 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Literal
 
@@ -87,6 +87,7 @@ class ProcessResult:
     stderr: bytes
     output_exceeded: bool
     counted: int | None = None  # occurrences of the requested prefix on the counted fd
+    counted_by: dict[int, int] = field(default_factory=dict)  # by the number after the prefix (a pid)
 
     @property
     def ok(self) -> bool:
@@ -346,11 +347,12 @@ class Sandbox:
         exit_code, sig = self._exit_status(status)
         cpu, max_rss = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
         waited = _read_report(report)
-        counted = None
+        counted, counted_by = None, {}
         if waited is not None:  # the program's own status and usage, without the sandbox's
             exit_code, sig = waited["exit_code"], waited["signal"] or None
             cpu, max_rss = waited["cpu_s"], waited["max_rss_kb"]
             counted = waited["counted"] if waited["counted"] >= 0 else None
+            counted_by = {int(key): value for key, value in waited["counted_by"].items()}
         cpu_killed = sig == signal.SIGXCPU or (sig == signal.SIGKILL and cpu >= math.ceil(limits.time_s))
         cap = limits.output_bytes
         stdout, stderr = _read_capped(out_path, cap), _read_capped(err_path, cap)
@@ -365,6 +367,7 @@ class Sandbox:
             stderr=stderr[:cap],
             output_exceeded=len(stdout) >= cap or len(stderr) >= cap or sig == signal.SIGXFSZ,
             counted=counted,
+            counted_by=counted_by,
         )
 
     def _exit_status(self, status: int) -> tuple[int, int | None]:

@@ -3,8 +3,9 @@
  * on the report fd (closed for the program, so it cannot write there). Exits like the program.
  *
  * usage: waiter REPORT_FD [--count FD PREFIX] COMMAND...
- * With --count, the program gets a pipe as FD and the report adds how often PREFIX appeared on it
- * (used to count valgrind's system-call trace without writing it anywhere). */
+ * With --count, the program gets a pipe as FD and the report adds how often PREFIX appeared on it, in
+ * all and by the number that follows it (used to count valgrind's system-call trace, per process,
+ * without writing it anywhere). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -17,27 +18,82 @@
 #include <unistd.h>
 
 static long long counted = 0;
-static char carry[256];
-static size_t carry_len = 0;
 
-/* Count PREFIX in the stream, also across read boundaries (carry holds the last prefix_len-1 bytes). */
-static void count_chunk(const char *prefix, const char *data, size_t len) {
-    size_t plen = strlen(prefix);
-    char buf[65536 + sizeof carry];
-    memcpy(buf, carry, carry_len);
-    memcpy(buf + carry_len, data, len);
-    size_t total = carry_len + len;
-    for (size_t i = 0; i + plen <= total; i++)
-        if (memcmp(buf + i, prefix, plen) == 0) counted++;
-    carry_len = total < plen - 1 ? total : plen - 1;
-    memcpy(carry, buf + total - carry_len, carry_len);
+/* Counting runs byte by byte (KMP over PREFIX), so matches split across reads are found. The decimal
+ * number right after a match (valgrind's pid in "SYSCALL[pid,tid]") is tallied too, so a run of many
+ * processes reports each one's count. */
+#define MAX_PREFIX 255
+#define MAX_KEYS 4096 /* distinct numbers tallied; more are counted in the total only */
+static const char *prefix;
+static size_t prefix_len, matched = 0;
+static size_t border[MAX_PREFIX];
+static int in_number = 0; /* 1: right after a match, 2: reading its digits */
+static long long number = 0;
+static long long keys[MAX_KEYS], tallies[MAX_KEYS];
+static int used[MAX_KEYS];
+
+static void prepare_prefix(const char *text) {
+    prefix = text;
+    prefix_len = strlen(text);
+    border[0] = 0;
+    for (size_t i = 1, k = 0; i < prefix_len; i++) {
+        while (k > 0 && text[i] != text[k]) k = border[k - 1];
+        if (text[i] == text[k]) k++;
+        border[i] = k;
+    }
 }
 
-static int drain(int fd, const char *prefix) {
+static void tally(long long key) {
+    size_t slot = (size_t)(key % MAX_KEYS);
+    for (size_t probe = 0; probe < MAX_KEYS; probe++, slot = (slot + 1) % MAX_KEYS) {
+        if (!used[slot]) {
+            used[slot] = 1;
+            keys[slot] = key;
+        }
+        if (keys[slot] == key) {
+            tallies[slot]++;
+            return;
+        }
+    }
+}
+
+static void count_byte(char c) {
+    if (in_number) {
+        if (c >= '0' && c <= '9' && number < 1000000000LL) {
+            number = number * 10 + (c - '0');
+            in_number = 2;
+            return;
+        }
+        if (in_number == 2) tally(number);
+        in_number = 0;
+    }
+    while (matched > 0 && c != prefix[matched]) matched = border[matched - 1];
+    if (c == prefix[matched]) matched++;
+    if (matched == prefix_len) {
+        counted++;
+        matched = border[matched - 1];
+        in_number = 1;
+        number = 0;
+    }
+}
+
+static int drain(int fd) {
     char data[65536];
     ssize_t n;
-    while ((n = read(fd, data, sizeof data)) > 0) count_chunk(prefix, data, (size_t)n);
+    while ((n = read(fd, data, sizeof data)) > 0)
+        for (ssize_t i = 0; i < n; i++) count_byte(data[i]);
     return n == 0 ? 0 : (errno == EAGAIN ? 1 : 0);
+}
+
+static void report_tallies(int fd) {
+    const char *separator = "";
+    dprintf(fd, "{");
+    for (size_t slot = 0; slot < MAX_KEYS; slot++)
+        if (used[slot]) {
+            dprintf(fd, "%s\"%lld\": %lld", separator, keys[slot], tallies[slot]);
+            separator = ", ";
+        }
+    dprintf(fd, "}");
 }
 
 int main(int argc, char **argv) {
@@ -49,12 +105,11 @@ int main(int argc, char **argv) {
     fcntl(report, F_SETFD, FD_CLOEXEC);
     char **command = argv + 2;
     int count_fd = -1, pipe_fds[2] = {-1, -1};
-    const char *prefix = NULL;
     if (strcmp(argv[2], "--count") == 0 && argc >= 6) {
         count_fd = atoi(argv[3]);
-        prefix = argv[4];
         command = argv + 5;
-        if (strlen(prefix) == 0 || strlen(prefix) >= sizeof carry || pipe(pipe_fds) != 0) return 125;
+        if (strlen(argv[4]) == 0 || strlen(argv[4]) > MAX_PREFIX || pipe(pipe_fds) != 0) return 125;
+        prepare_prefix(argv[4]);
     }
     pid_t child = fork();
     if (child < 0) {
@@ -78,10 +133,11 @@ int main(int argc, char **argv) {
         struct pollfd pfd = {.fd = pipe_fds[0], .events = POLLIN};
         int open_pipe = 1;
         while (open_pipe && !child_done) {
-            if (poll(&pfd, 1, 50) > 0) open_pipe = drain(pipe_fds[0], prefix);
+            if (poll(&pfd, 1, 50) > 0) open_pipe = drain(pipe_fds[0]);
             if (waitpid(child, &child_status, WNOHANG) == child) child_done = 1;
         }
-        drain(pipe_fds[0], prefix);
+        drain(pipe_fds[0]);
+        if (in_number == 2) tally(number);
     }
     while (!child_done) {
         pid_t done = wait(&status);
@@ -97,9 +153,11 @@ int main(int argc, char **argv) {
                   usage.ru_stime.tv_usec;
     int exited = WIFEXITED(child_status);
     int code = exited ? WEXITSTATUS(child_status) : 128 + WTERMSIG(child_status);
-    dprintf(report,
-            "{\"exit_code\": %d, \"signal\": %d, \"cpu_s\": %ld.%06ld, \"max_rss_kb\": %ld, \"counted\": %lld}\n",
+    dprintf(report, "{\"exit_code\": %d, \"signal\": %d, \"cpu_s\": %ld.%06ld, \"max_rss_kb\": %ld, \"counted\": %lld, ",
             code, exited ? 0 : WTERMSIG(child_status), micros / 1000000L, micros % 1000000L, usage.ru_maxrss,
             count_fd >= 0 ? counted : -1LL);
+    dprintf(report, "\"counted_by\": ");
+    report_tallies(report);
+    dprintf(report, "}\n");
     return code;
 }

@@ -1,0 +1,154 @@
+"""Runs a batch of Python jobs through the fork server (python_forkserver.py) in one sandboxed valgrind
+process, and turns its reports into the same costs a plain run of each program would get.
+
+A job's costs are those of a plain run of an empty program (measured once, unbatched) plus what the
+job's child did beyond what an empty program's child does in the same server (the batch's first job):
+the child's own work includes interpreter shut-down, which the plain empty run already holds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.limits import Limits
+from perfcoder.execution.probe import BatchJob, BatchMeasure
+from perfcoder.execution.sandbox import Mount, ProcessResult, Sandbox
+from perfcoder.measure import python_forkserver as server
+
+SCRIPT = Path(server.__file__)
+SCRIPT_INSIDE = "/tmp/forkserver.py"
+OUT_FILE = f"{server.OUT_DIR}/cachegrind.%p"  # one count file per process of the batch
+CALIBRATION = BatchJob(source=b"", input=b"")  # an empty program: the batch's first job
+BATCH_JOBS = server.MAX_JOBS - 1  # user jobs per batch, besides the calibration job
+STARTUP_ALLOWANCE_S = 120.0  # the server's own start-up under valgrind, on top of the jobs' limits
+log = logging.getLogger(__name__)
+COUNTED = ("instructions", "l1_misses", "ll_misses", "syscalls")  # costs that add up; cycles is derived
+
+Counts = Callable[[dict[str, int], float], dict[str, float]]
+
+
+def identity() -> str:
+    """Part of the results store key: a change to the server changes the counts."""
+    return "fork-server-" + hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
+
+
+def run_batch(
+    sandbox: Sandbox,
+    command: Sequence[str],
+    jobs: Sequence[BatchJob],
+    limits: Limits,
+    env: Mapping[str, str],
+    count: tuple[int, str] | None,
+) -> tuple[list[dict[str, Any] | None], ProcessResult]:
+    """Run the server on the calibration job and `jobs` (at most BATCH_JOBS); its report per job, in
+    job order (None for a job it never reported), the calibration job first."""
+    if len(jobs) > BATCH_JOBS:
+        raise PerfcoderError(f"a fork-server batch holds at most {BATCH_JOBS} jobs, got {len(jobs)}")
+    everything = [CALIBRATION, *jobs]
+    with tempfile.TemporaryDirectory(dir=sandbox.root) as scratch, sandbox.workdir() as work:
+        root = Path(scratch)
+        root.chmod(0o711)
+        jobs_dir = _write_jobs(root / "jobs", everything, limits)
+        writable = [_shared_dir(root / name) for name in ("prog", "out")]
+        whole = dataclasses.replace(limits, time_s=limits.time_s * len(everything) + STARTUP_ALLOWANCE_S)
+        process = sandbox.run(
+            [*command, SCRIPT_INSIDE],
+            work,
+            whole,
+            env=env,
+            mounts=[
+                Mount(SCRIPT, SCRIPT_INSIDE),
+                Mount(jobs_dir, server.JOBS),
+                Mount(writable[0], server.PROG_DIR, writable=True),
+                Mount(writable[1], server.OUT_DIR, writable=True),
+            ],
+            count=count,
+        )
+    return _parse(process.stdout, len(everything)), process
+
+
+def _parse(stdout: bytes, jobs: int) -> list[dict[str, Any] | None]:
+    """One report per job, or none at all if the channel was tampered with: the server writes exactly
+    one line per job after the job's program is dead, so any other line was written by a program."""
+    reports: list[dict[str, Any] | None] = [None] * jobs
+    try:
+        for line in stdout.decode().splitlines():
+            report = json.loads(line)
+            index = report["index"]
+            if not 0 <= index < jobs or reports[index] is not None:
+                raise ValueError(f"unexpected report for job {index}")
+            reports[index] = report
+    except (ValueError, KeyError, TypeError) as exc:
+        log.warning("fork server: its reports are not trustworthy (%s); measuring the batch unbatched", exc)
+        return [None] * jobs
+    return reports
+
+
+def measures(
+    reports: Sequence[dict[str, Any] | None],
+    process: ProcessResult,
+    startup: Mapping[str, float],
+    counts: Counts,
+    with_cycles: Callable[[dict[str, float]], dict[str, float]],
+) -> list[BatchMeasure]:
+    """Each job's measure: `startup` + its own counts - the calibration job's own counts."""
+    calibration = _own(reports[0], process, counts)
+    if calibration is None:
+        why = process.stderr.decode(errors="replace")[-500:]
+        log.warning("fork server: no calibration run (%s); measuring the batch unbatched", why)
+        reports = [None] * len(reports)
+    results = []
+    for report in reports[1:]:
+        own = _own(report, process, counts)
+        costs = None
+        if own is not None and calibration is not None and report is not None and report["exit_code"] == 0:
+            summed = {name: startup[name] + own[name] - calibration[name] for name in own}
+            costs = with_cycles(summed)
+        results.append(
+            BatchMeasure(
+                costs=costs,
+                stdout_sha256=None if report is None else report["stdout_sha256"],
+                exit_code=None if report is None else report["exit_code"],
+                timed_out=False if report is None else report["timed_out"],
+                stderr="" if report is None else bytes.fromhex(report["stderr_hex"]).decode(errors="replace"),
+            )
+        )
+    return results
+
+
+def _own(report: dict[str, Any] | None, process: ProcessResult, counts: Counts) -> dict[str, float] | None:
+    """The job's child's counts minus its marker's (None if either wrote none)."""
+    if report is None or report["child"] is None or report["marker"] is None:
+        return None
+    events = {name: report["child"][name] - report["marker"][name] for name in report["child"]}
+    syscalls = float(process.counted_by.get(report["pid"], 0))
+    return {name: value for name, value in counts(events, syscalls).items() if name in COUNTED}
+
+
+def _write_jobs(directory: Path, jobs: Sequence[BatchJob], limits: Limits) -> Path:
+    """NNNNNN/main.py and NNNNNN/input per job, and the per-job limits, readable by the sandbox uid."""
+    directory.mkdir(mode=0o755)
+    for index, job in enumerate(jobs):
+        job_dir = directory / f"{index:06d}"
+        job_dir.mkdir(mode=0o755)
+        (job_dir / "main.py").write_bytes(job.source)
+        (job_dir / "input").write_bytes(job.input)
+    (directory / "wall_s").write_text(repr(float(limits.time_s)))
+    for path in directory.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    return directory
+
+
+def _shared_dir(path: Path) -> Path:
+    """A directory the run's uid can write (its name is private: the parent is not listable)."""
+    path.mkdir()
+    path.chmod(0o777)
+    return path

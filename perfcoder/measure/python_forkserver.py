@@ -1,0 +1,244 @@
+"""The Python fork server: one interpreter under valgrind measures many (program, input) jobs.
+
+Run inside the sandbox by the plain runs' interpreter under cachegrind, with the jobs at JOBS; it does
+not import perfcoder. Python's start-up under valgrind costs ~1.5 s, more than most programs' own work,
+so the interpreter starts once and forks a child per job, which inherits the started interpreter and
+valgrind's translations. Each job is served by a fresh copy of the server, which links the program to
+PROGRAM and forks, in turn:
+
+- a marker, which exits at once: its counts are everything done before the job (read at once);
+- the measured child, which runs the program as `python3 /tmp/prog/main.py < input` does (`__main__`,
+  `sys.argv`, `sys.path[0]`, exit status, interpreter shutdown); its counts minus the marker's are the
+  program's own;
+
+then kills what the program left running, reports the job (both count summaries, exit status, a
+digest of stdout, the end of stderr) as one JSON line on its stdout and empties every directory the job could
+write. Only the measured child runs untrusted code.
+
+Until a measured child is forked, the server imports nothing that a plain start-up does not (a module
+already imported would make the program's own import of it free), which is why the modules used after
+the fork are imported there.
+"""
+
+import _signal  # type: ignore[import-not-found]  # `signal` is not imported at start-up
+import os
+import sys
+import time
+
+PROG_DIR = "/tmp/prog"  # where the program lives, as in a plain run (the path changes the counts)
+PROGRAM = PROG_DIR + "/main.py"
+WORK_DIR = "/tmp/box"  # the program's working directory
+OUT_DIR = "/tmp/out"  # count files and captured output
+STDOUT = OUT_DIR + "/stdout"
+STDERR = OUT_DIR + "/stderr"
+JOBS = "/tmp/jobs"  # read-only: NNNNNN/main.py and NNNNNN/input per job, wall_s (seconds per job)
+MAX_JOBS = 40  # per server: process numbers stay below 257, cached ints (pids of more change counts)
+NO_MORE_JOBS = 3  # exit status of a job's server copy past the last job
+WRITABLE = (PROG_DIR, WORK_DIR, OUT_DIR, "/dev/shm")  # all a job can write: emptied after each job
+STDERR_TAIL = 2000  # bytes of a job's stderr reported back
+KILL_ROUNDS = 100  # attempts to see every leftover process gone
+FILE_MODE = 0o600
+
+measured_pid = [0]  # the running measured child, for the timeout handler
+timed_out = [False]
+
+
+def main() -> dict[str, str] | None:
+    """Serve every job in JOBS; returns the job in its measured child, None in the server."""
+    warm_up()
+    _signal.signal(_signal.SIGALRM, on_timeout)
+    # A turn of this loop allocates nothing that outlives it and the server reads nothing about the
+    # jobs, so every job's copy starts from the same heap: a program's counts do not depend on the jobs
+    # around it. Turn -1 takes the first turn's one-off allocations.
+    for index in range(-1, MAX_JOBS):
+        pid = os.fork()
+        if pid == 0:
+            return serve(index) if index >= 0 else os._exit(0)
+        _, status = os.waitpid(pid, 0)
+        if status == NO_MORE_JOBS << 8:
+            break
+    return None
+
+
+def warm_up() -> None:
+    """Do in the server what each child would otherwise do for the first time and pay for (the first
+    compile of source bytes alone costs ~8M instructions); a plain run pays it during start-up."""
+    exec(compile(b"pass\n", "<warm-up>", "exec"), {"__name__": "__warm_up__"})
+
+
+def serve(index: int) -> dict[str, str] | None:
+    """One job, in a fresh copy of the server: marker, measured child, report."""
+    directory = f"{JOBS}/{index:06d}"
+    if not os.path.isdir(directory):
+        os._exit(NO_MORE_JOBS)
+    with open(f"{JOBS}/wall_s") as handle:
+        wall_s = float(handle.read())
+    os.symlink(f"{directory}/main.py", PROGRAM)
+    marker = os.fork()
+    if marker == 0:
+        os._exit(0)
+    os.waitpid(marker, 0)
+    before = summary(marker)  # read before the program runs: it can write OUT_DIR
+    child = os.fork()
+    if child == 0:
+        return {"input": f"{directory}/input"}
+    status = wait(child, wall_s)
+    kill_leftovers(child)
+    report(index, child, status, before)
+    os._exit(0)
+
+
+def on_timeout(signum: int, frame: object) -> None:
+    timed_out[0] = True
+    os.kill(measured_pid[0], _signal.SIGKILL)
+
+
+def wait(child: int, wall_s: float) -> int:
+    """Wait for the measured child, killing it after wall_s seconds; its status."""
+    measured_pid[0] = child
+    _signal.setitimer(_signal.ITIMER_REAL, wall_s)
+    _, status = os.waitpid(child, 0)
+    _signal.setitimer(_signal.ITIMER_REAL, 0)
+    return status
+
+
+def kill_leftovers(child: int) -> None:
+    """Kill every process started after the measured child (all it left running): process numbers
+    only grow in the sandbox's namespace, and this server started nothing since."""
+    for _ in range(KILL_ROUNDS):
+        pids = map(int, filter(str.isdigit, os.listdir("/proc")))
+        alive = [pid for pid in pids if pid > child and running(pid)]
+        if not alive:
+            return
+        for pid in alive:
+            try:
+                os.kill(pid, _signal.SIGKILL)
+            except ProcessLookupError:
+                continue
+        time.sleep(0.01)
+
+
+def running(pid: int) -> bool:
+    """Whether a process exists and is not a zombie (its parent, init, reaps it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def report(index: int, child: int, status: int, before: dict[str, int] | None) -> None:
+    """One JSON line (written by hand: importing json in every job's copy would cost ~0.1 s)."""
+    fields = {
+        "index": str(index),
+        "pid": str(child),
+        "exit_code": str(os.waitstatus_to_exitcode(status)),
+        "timed_out": "true" if timed_out[0] else "false",
+        "marker": as_json(before),
+        "child": as_json(summary(child)),
+        "stdout_sha256": f'"{digest(STDOUT)}"',
+        "stderr_hex": f'"{tail(STDERR).hex()}"',
+    }
+    line = "{" + ", ".join(f'"{key}": {value}' for key, value in fields.items()) + "}\n"
+    os.write(1, line.encode())
+    for directory in WRITABLE:
+        empty(directory)
+
+
+def as_json(counts: dict[str, int] | None) -> str:
+    if counts is None:
+        return "null"
+    return "{" + ", ".join(f'"{name}": {value}' for name, value in counts.items()) + "}"
+
+
+def summary(pid: int) -> dict[str, int] | None:
+    """The totals of a process's cachegrind file (None if it wrote none: killed). String methods, not
+    a loop over lines: this runs under valgrind too."""
+    try:
+        with open(f"{OUT_DIR}/cachegrind.{pid}") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        return None
+    names, totals = (line_after(text, key).split() for key in ("\nevents:", "\nsummary:"))
+    if not names or len(names) != len(totals) or not all(name.isalnum() for name in names):
+        return None
+    return dict(zip(names, map(int, totals), strict=True))
+
+
+def line_after(text: str, key: str) -> str:
+    start = text.find(key)
+    if start < 0:
+        return ""
+    start += len(key)
+    end = text.find("\n", start)
+    return text[start : end if end >= 0 else len(text)]
+
+
+def digest(path: str) -> str:
+    """sha256 of a file ("" if missing), with the small `_sha256` module (hashlib loads OpenSSL)."""
+    import _sha256  # type: ignore[import-not-found]
+
+    sha = _sha256.sha256()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                sha.update(chunk)
+    except FileNotFoundError:
+        return ""
+    return str(sha.hexdigest())
+
+
+def tail(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(max(0, os.fstat(handle.fileno()).st_size - STDERR_TAIL))
+            return handle.read()
+    except FileNotFoundError:
+        return b""
+
+
+def empty(directory: str) -> None:
+    """Remove everything in a directory (all the job's uid could write there)."""
+    for root, directories, files in os.walk(directory, topdown=False):
+        for name in files:
+            remove(os.unlink, os.path.join(root, name))
+        for name in directories:
+            path = os.path.join(root, name)
+            remove(os.unlink if os.path.islink(path) else os.rmdir, path)
+
+
+def remove(how: object, path: str) -> None:
+    try:
+        how(path)  # type: ignore[operator]
+    except OSError:
+        return
+
+
+def run(job: dict[str, str]) -> None:
+    """Become `python3 /tmp/prog/main.py < input`: standard streams, then the program as __main__;
+    its exceptions, exit status and shutdown are the interpreter's own."""
+    _signal.signal(_signal.SIGALRM, _signal.SIG_DFL)
+    os.setpgid(0, 0)
+    redirect(job["input"], 0, os.O_RDONLY)
+    redirect(STDOUT, 1, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    redirect(STDERR, 2, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    sys.argv[:] = [PROGRAM]
+    sys.path[0] = PROG_DIR
+    module = type(sys)("__main__")
+    module.__dict__.update({"__file__": PROGRAM, "__builtins__": __builtins__, "__cached__": None})
+    sys.modules["__main__"] = module
+    with open(PROGRAM, "rb") as handle:
+        code = compile(handle.read(), PROGRAM, "exec")
+    exec(code, module.__dict__)
+
+
+def redirect(path: str, fd: int, flags: int) -> None:
+    opened = os.open(path, flags, FILE_MODE)
+    os.dup2(opened, fd)
+    os.close(opened)
+
+
+if __name__ == "__main__":
+    measured = main()
+    if measured is not None:
+        run(measured)
