@@ -322,8 +322,7 @@ class Executor:
         """Measure natively passed runs in one batch; a run the batch could not measure, or that
         printed something else there, is measured (and judged again) on its own, unbatched."""
         builds = [self.builder.build(program.source, program.language) for program in programs]
-        files = [_program_file(build) for build in builds]
-        jobs = [BatchJob(path.read_bytes(), test.input) for path, test in zip(files, tests, strict=True)]
+        jobs = [BatchJob(_build_files(build), test.input) for build, test in zip(builds, tests, strict=True)]
         measured = probe.measure_batch(
             self.sandbox, self.config.toolchain.python, jobs, self.config.limits, RUN_ENV, startup
         )
@@ -470,9 +469,10 @@ def _batches(probe: Probe, program: Program) -> bool:
     return isinstance(probe, BatchProbe) and probe.batches(program.language.name)
 
 
-def _program_file(build: Build) -> Path:
+def _build_files(build: Build) -> dict[str, bytes]:
+    """A build directory's files, which a batched run gets in its program directory."""
     assert build.directory is not None
-    return build.directory / Path(build.argv[-1]).name
+    return {path.name: path.read_bytes() for path in build.directory.iterdir() if path.is_file()}
 
 
 @contextlib.contextmanager

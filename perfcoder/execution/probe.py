@@ -78,9 +78,10 @@ class NativeProbe:
 
 @dataclass(frozen=True)
 class BatchJob:
-    """One run of a batch: the program file's bytes and the input."""
+    """One run of a batch: the program's files (name to bytes, as its build directory holds them) and
+    the input."""
 
-    source: bytes
+    files: dict[str, bytes]
     input: bytes
 
 

@@ -32,6 +32,8 @@ NEVER = 2**62
 # ("chasing") cuts the translation time that dominates short runs (Python start-up: -12%, C++ -17% per
 # run here), changes Ir by a constant ~0.3%, and counts stay exactly repeatable.
 TRANSLATION = ("--vex-guest-chase=no",)
+# no gdb server: valgrind would put its FIFOs in the program's work dir, where a program sees them
+QUIET = ("--vgdb=no",)
 NO_REP_MOVSB = f"glibc.cpu.x86_rep_movsb_threshold={NEVER}:glibc.cpu.x86_rep_stosb_threshold={NEVER}"
 
 
@@ -95,6 +97,7 @@ class CachegrindProbe:
             "valgrind",
             "--tool=cachegrind",
             *TRANSLATION,
+            *QUIET,
             f"--cache-sim={'yes' if cycles else 'no'}",
             f"--I1={g.i1}",
             f"--D1={g.d1}",

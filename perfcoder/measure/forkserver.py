@@ -26,7 +26,7 @@ from perfcoder.measure import python_forkserver as server
 SCRIPT = Path(server.__file__)
 SCRIPT_INSIDE = "/tmp/forkserver.py"
 OUT_FILE = f"{server.OUT_DIR}/cachegrind.%p"  # one count file per process of the batch
-CALIBRATION = BatchJob(source=b"", input=b"")  # an empty program: the batch's first job
+CALIBRATION = BatchJob({"main.py": b"", "build.log": b""}, b"")  # an empty program: the first job
 BATCH_JOBS = server.MAX_JOBS - 1  # user jobs per batch, besides the calibration job
 STARTUP_ALLOWANCE_S = 120.0  # the server's own start-up under valgrind, on top of the jobs' limits
 log = logging.getLogger(__name__)
@@ -134,12 +134,18 @@ def _own(report: dict[str, Any] | None, process: ProcessResult, counts: Counts) 
 
 
 def _write_jobs(directory: Path, jobs: Sequence[BatchJob], limits: Limits) -> Path:
-    """NNNNNN/main.py and NNNNNN/input per job, and the per-job limits, readable by the sandbox uid."""
+    """NNNNNN/ with the program's files and the input per job, and the per-job wall-clock limit,
+    readable by the sandbox uid."""
     directory.mkdir(mode=0o755)
     for index, job in enumerate(jobs):
         job_dir = directory / f"{index:06d}"
         job_dir.mkdir(mode=0o755)
-        (job_dir / "main.py").write_bytes(job.source)
+        if set(job.files) != set(server.PROGRAM_FILES):
+            raise PerfcoderError(
+                f"a fork-server job needs the files {server.PROGRAM_FILES}, got {list(job.files)}"
+            )
+        for name, data in job.files.items():
+            (job_dir / name).write_bytes(data)
         (job_dir / "input").write_bytes(job.input)
     (directory / "wall_s").write_text(repr(float(limits.time_s)))
     for path in directory.rglob("*"):

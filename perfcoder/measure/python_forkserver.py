@@ -3,8 +3,8 @@
 Run inside the sandbox by the plain runs' interpreter under cachegrind, with the jobs at JOBS; it does
 not import perfcoder. Python's start-up under valgrind costs ~1.5 s, more than most programs' own work,
 so the interpreter starts once and forks a child per job, which inherits the started interpreter and
-valgrind's translations. Each job is served by a fresh copy of the server, which links the program to
-PROGRAM and forks, in turn:
+valgrind's translations. Each job is served by a fresh copy of the server, which links the program's
+files into PROG_DIR and forks, in turn:
 
 - a marker, which exits at once: its counts are everything done before the job (read at once);
 - the measured child, which runs the program as `python3 /tmp/prog/main.py < input` does (`__main__`,
@@ -27,11 +27,12 @@ import time
 
 PROG_DIR = "/tmp/prog"  # where the program lives, as in a plain run (the path changes the counts)
 PROGRAM = PROG_DIR + "/main.py"
+PROGRAM_FILES = ("main.py", "build.log")  # what a plain run's program directory holds
 WORK_DIR = "/tmp/box"  # the program's working directory
 OUT_DIR = "/tmp/out"  # count files and captured output
 STDOUT = OUT_DIR + "/stdout"
 STDERR = OUT_DIR + "/stderr"
-JOBS = "/tmp/jobs"  # read-only: NNNNNN/main.py and NNNNNN/input per job, wall_s (seconds per job)
+JOBS = "/tmp/jobs"  # read-only: NNNNNN/{main.py,build.log,input} per job, wall_s (seconds per job)
 MAX_JOBS = 40  # per server: process numbers stay below 257, cached ints (pids of more change counts)
 NO_MORE_JOBS = 3  # exit status of a job's server copy past the last job
 WRITABLE = (PROG_DIR, WORK_DIR, OUT_DIR, "/dev/shm")  # all a job can write: emptied after each job
@@ -73,7 +74,8 @@ def serve(index: int) -> dict[str, str] | None:
         os._exit(NO_MORE_JOBS)
     with open(f"{JOBS}/wall_s") as handle:
         wall_s = float(handle.read())
-    os.symlink(f"{directory}/main.py", PROGRAM)
+    for name in PROGRAM_FILES:
+        os.symlink(f"{directory}/{name}", f"{PROG_DIR}/{name}")
     marker = os.fork()
     if marker == 0:
         os._exit(0)

@@ -1,0 +1,141 @@
+"""The Python fork server under real valgrind in the real sandbox: batched counts agree with plain runs,
+do not depend on the batch, keep jobs apart, and a batch that cannot be trusted is measured plainly."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from perfcoder.execution.engine import ExecutionConfig, Executor, Program
+from perfcoder.execution.languages import PYTHON
+from perfcoder.execution.results import SubmissionResult
+from perfcoder.execution.testcase import TestCase
+from perfcoder.measure import forkserver
+from perfcoder.measure.cachegrind import CachegrindProbe
+
+LOOP = "n = int(input())\ntotal = 0\nfor i in range(n):\n    total += i * i\nprint(total)\n"
+SORT = "n = int(input())\nprint(sorted((i * 7919) % n for i in range(n))[n // 2])\n"
+DICT = "n = int(input())\nd = {str(i): i for i in range(n)}\nprint(sum(d.values()))\n"
+EXITS = "import sys\nprint(int(input()) + 1)\nsys.exit(0)\n"
+FLUSHES = "import sys\nfor i in range(int(input())):\n    print(i, flush=True)\n"
+TESTS = [TestCase("small", b"300\n", None), TestCase("large", b"20000\n", None)]
+
+
+def measure(
+    programs: Sequence[str],
+    tests: Sequence[TestCase],
+    cache: Path,
+    *,
+    fork: bool,
+    model: str = "instructions",
+) -> list[SubmissionResult]:
+    with Executor(ExecutionConfig(cache_dir=cache, jobs=1)) as executor:
+        probe = CachegrindProbe(model=model, fork_python=fork)
+        return executor.run_many([Program(source, PYTHON) for source in programs], tests, probe)
+
+
+def costs(results: Sequence[SubmissionResult], key: str = "instructions") -> list[list[float]]:
+    return [[test.costs[key] for test in result.tests] for result in results]
+
+
+def test_batched_counts_agree_with_plain_runs(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    programs = [LOOP, SORT, DICT, EXITS]
+    with caplog.at_level(logging.WARNING):
+        batched = measure(programs, TESTS, tmp_path / "a", fork=True)
+    assert not caplog.records  # every run was measured in the batch, none fell back to a plain run
+    plain = measure(programs, TESTS, tmp_path / "b", fork=False)
+    for fast_row, plain_row in zip(costs(batched), costs(plain), strict=True):
+        for fast, slow in zip(fast_row, plain_row, strict=True):
+            assert fast != slow  # really measured differently
+            assert abs(fast / slow - 1) < 0.005
+    # the large test costs more than the small one by about what plain runs say (EXITS does no work)
+    for (small, large), (plain_small, plain_large) in zip(costs(batched)[:3], costs(plain)[:3], strict=True):
+        assert abs((large - small) / (plain_large - plain_small) - 1) < 0.02
+
+
+def test_counts_do_not_depend_on_the_batch_around_a_run(tmp_path: Path) -> None:
+    alone = measure([LOOP], TESTS, tmp_path / "a", fork=True)
+    again = [*TESTS, TestCase("small again", TESTS[0].input, None)]
+    crowded = measure([DICT, SORT, LOOP, EXITS], again, tmp_path / "b", fork=True)
+    # the same within a few hundred instructions (the digits of process numbers show in the counts)
+    assert costs(alone)[0] == pytest.approx(costs(crowded)[2][:2], rel=1e-5, abs=0)
+    assert costs(crowded)[2][0] == pytest.approx(costs(crowded)[2][2], rel=1e-5, abs=0)
+    again_alone = measure([LOOP], TESTS, tmp_path / "c", fork=True)
+    assert costs(again_alone) == costs(alone)  # the same batch: exactly the same counts
+
+
+def test_system_calls_are_counted_per_run(tmp_path: Path) -> None:
+    tests = [TestCase("lines", b"2000\n", None)]
+    [flushing, looping] = measure([FLUSHES, LOOP], tests, tmp_path / "a", fork=True, model="cycles")
+    assert flushing.tests[0].costs["syscalls"] - looping.tests[0].costs["syscalls"] >= 2000
+    [plain] = measure([FLUSHES], tests, tmp_path / "b", fork=False, model="cycles")
+    assert abs(flushing.tests[0].costs["cycles"] / plain.tests[0].costs["cycles"] - 1) < 0.01
+
+
+LEAVES_A_WRITER = """import os, time
+if os.fork() == 0:
+    os.setsid()
+    for _ in range(600):
+        time.sleep(0.05)
+        for directory in ("/tmp/box", "/tmp/prog", "/tmp/out"):
+            try:
+                open(directory + "/planted", "w").write("x")
+            except OSError:
+                pass
+print("left a writer behind")
+"""
+LOOKS_AROUND = """import os, time
+time.sleep(1.5)
+print(sorted(os.listdir("/tmp/box")), sorted(os.listdir("/tmp/prog")), os.path.exists("/tmp/out/planted"))
+"""
+
+
+def test_what_a_run_leaves_behind_is_gone_before_the_next(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    tests = [TestCase("1", b"", None)]
+    with caplog.at_level(logging.WARNING):
+        [_, looked] = measure([LEAVES_A_WRITER, LOOKS_AROUND], tests, tmp_path, fork=True)
+    assert looked.passed
+    # the batched run printed what its native run printed (an empty work dir), or it would have been
+    # measured again on its own with a warning
+    assert not caplog.records
+    assert looked.tests[0].stdout == "[] ['build.log', 'main.py'] False\n"
+
+
+TRIES_THE_CHANNEL = """import os
+try:
+    with open(f"/proc/{os.getppid()}/fd/1", "w") as channel:
+        channel.write('{"index": 1}\\n')
+    print("forged")
+except OSError:
+    print("blocked")
+"""
+
+
+def test_a_program_cannot_write_the_servers_reports(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        [tried] = measure([TRIES_THE_CHANNEL], [TestCase("1", b"", None)], tmp_path, fork=True)
+    assert not caplog.records
+    assert tried.passed and tried.tests[0].stdout == "blocked\n"
+
+
+def test_reports_that_do_not_add_up_are_all_distrusted(caplog: pytest.LogCaptureFixture) -> None:
+    good = [json.dumps({"index": index, "pid": 5}) for index in range(3)]
+    assert [report and report["index"] for report in forkserver._parse("\n".join(good).encode(), 3)] == [
+        0,
+        1,
+        2,
+    ]
+    for forged in (
+        [*good, good[1]],  # a job reported twice
+        [*good, json.dumps({"index": 7})],  # a job that does not exist
+        [good[0], good[1][:-3] + good[2]],  # a line written into another
+    ):
+        with caplog.at_level(logging.WARNING):
+            assert forkserver._parse("\n".join(forged).encode(), 3) == [None, None, None]
+        assert "not trustworthy" in caplog.records[-1].getMessage()
