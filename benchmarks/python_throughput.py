@@ -1,54 +1,90 @@
-"""Throughput of measuring Python programs under the `cycles` model, before and after a change of the
-valgrind settings: (program, test) runs per second of a cold `evaluate --pairs` over real PIE pairs.
+"""Throughput of measuring Python programs under the `cycles` model, and what the fork server changes:
+a cold `evaluate --pairs` over real PIE pairs with every run its own valgrind process ("plain") and
+with Python runs batched through the fork server ("fork server", the default), plus how far the two
+disagree per pair (slow program's cost, fast program's cost, speedup).
 
 Run: `.venv/bin/python benchmarks/python_throughput.py --pairs ../shared/data/pie-py-dev.jsonl \
-      --statements ../shared/data/codenet-statements-dev --limit 20`
+      --statements ../shared/data/codenet-statements-dev --limit 40`
 Writes benchmarks/results/python_throughput.json. Each variant runs with a fresh, private results store
-(cold), on the same pairs, one after the other; "before" is valgrind's default translation settings,
-"after" is perfcoder's (`perfcoder.measure.cachegrind.TRANSLATION`).
+(cold) on the same pairs, one after the other, with --jobs runs at once.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-import perfcoder.measure.cachegrind as cachegrind
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment, make
-from perfcoder.evaluation.optimization import evaluate_pairs
+from perfcoder.evaluation.optimization import PairEvaluation, evaluate_pairs
 from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.measure.cachegrind import CachegrindProbe
 
 RESULTS = Path(__file__).resolve().parent / "results" / "python_throughput.json"
+TARGET_RUNS, TARGET_MINUTES = 2000, 15.0  # issue 9: a PIE-Python-sized evaluation, cold, on 2 cores
 
 
-def run(args: argparse.Namespace, translation: tuple[str, ...]) -> dict[str, Any]:
-    cachegrind.TRANSLATION = translation
+def run(args: argparse.Namespace, fork: bool) -> tuple[dict[str, Any], PairEvaluation]:
     pairs = load_pairs(Path(args.pairs), "python").items[: args.limit]
     sources = TestSources(None, args.statements)
     with tempfile.TemporaryDirectory() as cache:
         config = ExecutionConfig(cache_dir=Path(cache), jobs=args.jobs)
 
         def environment(language: str) -> Environment:
-            return make(language, "cycles", config=config)
+            env = make(language, "cycles", config=config)
+            env.probe = CachegrindProbe(model="cycles", fork_python=fork)
+            return env
 
         started = time.monotonic()
         evaluation = evaluate_pairs(pairs, None, sources, environment)
         seconds = time.monotonic() - started
     runs = sum(record.tests * (2 if record.reference else 1) for record in evaluation.records)
-    return {
-        "translation": list(translation),
+    summary = {
         "pairs_evaluated": len(evaluation.records),
         "pairs_skipped": len(evaluation.skipped),
         "measured_runs": runs,
         "seconds": round(seconds, 1),
         "runs_per_second": round(runs / seconds, 3),
+        "projected_minutes_for_2000_runs": round(TARGET_RUNS / (runs / seconds) / 60, 1),
         "human_speedup": round(evaluation.human.speedup, 4),
+    }
+    return summary, evaluation
+
+
+def disagreement(plain: PairEvaluation, fork: PairEvaluation) -> dict[str, Any]:
+    """Relative differences, pair by pair, of what the two ways measured."""
+    by_id = {record.id: record for record in plain.records}
+    rows: dict[str, list[float]] = {"slow_cost": [], "fast_cost": [], "speedup": []}
+    for record in fork.records:
+        other = by_id.get(record.id)
+        if other is None or record.reference is None or other.reference is None:
+            continue
+        pairs = [
+            ("slow_cost", record.slow.cost, other.slow.cost),
+            ("fast_cost", record.reference.cost, other.reference.cost),
+            ("speedup", record.reference.speedup, other.reference.speedup),
+        ]
+        for name, mine, theirs in pairs:
+            if mine is not None and theirs:
+                rows[name].append(abs(mine / theirs - 1))
+    return {name: _spread(values) for name, values in rows.items()}
+
+
+def _spread(values: list[float]) -> dict[str, float | int]:
+    if not values:
+        return {"pairs": 0}
+    ordered = sorted(values)
+    return {
+        "pairs": len(values),
+        "median": round(statistics.median(ordered), 6),
+        "p90": round(ordered[int(0.9 * (len(ordered) - 1))], 6),
+        "max": round(ordered[-1], 6),
     }
 
 
@@ -58,18 +94,18 @@ def main() -> None:
     )
     parser.add_argument("--pairs", required=True)
     parser.add_argument("--statements", type=Path, required=True)
-    parser.add_argument("--limit", type=int, default=20)
+    parser.add_argument("--limit", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args()
-    after = cachegrind.TRANSLATION
-    before = run(args, ())
-    now = run(args, after)
+    plain, plain_evaluation = run(args, fork=False)
+    fork, fork_evaluation = run(args, fork=True)
     result = {
         "command": f"benchmarks/python_throughput.py --limit {args.limit} --jobs {args.jobs}",
-        "before": before,
-        "after": now,
-        "speedup": round(before["seconds"] / now["seconds"], 3),
-        "projected_minutes_for_2000_runs": round(2000 / now["runs_per_second"] / 60, 1),
+        "target": f"{TARGET_RUNS} runs in {TARGET_MINUTES:.0f} min",
+        "plain": plain,
+        "fork_server": fork,
+        "speedup": round(plain["seconds"] / fork["seconds"], 3),
+        "relative_difference": disagreement(plain_evaluation, fork_evaluation),
     }
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))

@@ -4,8 +4,10 @@ and the model's candidates run on the pair's tests under one cost model; Best@k,
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -146,24 +148,43 @@ def evaluate_pairs(
     result = PairEvaluation("", k, with_predictions=predictions is not None, differential=checks is not None)
     answers = {p.id: p.answers for p in predictions or ()}
     environments: dict[str, Environment] = {}
-    try:
-        for pair in pairs:
+    made = threading.Lock()
+
+    def evaluate(pair: OptimizationPair) -> PairRecord | str:
+        with made:
             env = environments.get(pair.language) or environments.setdefault(
                 pair.language, environment(pair.language)
             )
-            result.cost_model = env.cost_model.name
-            outcome = _evaluate_pair(pair, answers, predictions is not None, sources, env, k, checks)
-            if isinstance(outcome, str):
-                result.skipped.append(SkippedRow(source, pair.row, pair.id, outcome))
-            else:
-                result.records.append(outcome)
-            if on_pair is not None:
-                on_pair()
+        result.cost_model = env.cost_model.name
+        return _evaluate_pair(pair, answers, predictions is not None, sources, env, k, checks)
+
+    try:
+        # pairs side by side, as many as runs at once: a pair's few runs alone leave workers idle
+        # (and a batched measurement is best one batch per pair)
+        with ThreadPoolExecutor(max_workers=_workers(pairs, environments, environment)) as pool:
+            for pair, outcome in zip(pairs, pool.map(evaluate, pairs), strict=True):
+                if isinstance(outcome, str):
+                    result.skipped.append(SkippedRow(source, pair.row, pair.id, outcome))
+                else:
+                    result.records.append(outcome)
+                if on_pair is not None:
+                    on_pair()
     finally:
         for env in environments.values():
             env.close()
     result.wall_s = time.monotonic() - started
     return result
+
+
+def _workers(
+    pairs: Sequence[OptimizationPair], environments: dict[str, Environment], make: MakeEnvironment
+) -> int:
+    """How many runs the first pair's environment makes at once (it is kept for the pairs)."""
+    if not pairs:
+        return 1
+    language = pairs[0].language
+    env = environments.setdefault(language, make(language))
+    return env.executor.config.workers
 
 
 def _evaluate_pair(

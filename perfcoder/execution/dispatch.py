@@ -6,6 +6,7 @@ and no results store, so results come back to the driver, whose store stays the 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import TYPE_CHECKING, Any, Protocol
@@ -65,6 +66,7 @@ class RayDispatch:
         self.config = config
         self._actors: list[Any] = []
         self._started = False
+        self._starting = threading.Lock()  # callers on several threads (pairs side by side) start one set
 
     def run(self, executor: Executor, calls: Sequence[Call]) -> Iterator[tuple[int, Any]]:
         if not calls:  # everything came from the store: no cluster needed
@@ -88,8 +90,10 @@ class RayDispatch:
             ray.shutdown()
 
     def _workers(self) -> list[Any]:
-        if self._actors:
-            return self._actors
+        with self._starting:
+            return self._actors or self._start()
+
+    def _start(self) -> list[Any]:
         ray = _ray()
         if not ray.is_initialized():
             address = None if self.config.executor == RAY else self.config.executor
