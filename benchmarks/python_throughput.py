@@ -27,6 +27,7 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.measure.cachegrind import CachegrindProbe
 
 RESULTS = Path(__file__).resolve().parent / "results" / "python_throughput.json"
+WORST = 5  # pairs named in the results, largest difference first
 TARGET_RUNS, TARGET_MINUTES = 2000, 15.0  # issue 9: a PIE-Python-sized evaluation, cold, on 2 cores
 
 
@@ -61,6 +62,7 @@ def disagreement(plain: PairEvaluation, fork: PairEvaluation) -> dict[str, Any]:
     """Relative differences, pair by pair, of what the two ways measured."""
     by_id = {record.id: record for record in plain.records}
     rows: dict[str, list[float]] = {"slow_cost": [], "fast_cost": [], "speedup": []}
+    worst: list[tuple[float, str, str]] = []
     for record in fork.records:
         other = by_id.get(record.id)
         if other is None or record.reference is None or other.reference is None:
@@ -73,7 +75,13 @@ def disagreement(plain: PairEvaluation, fork: PairEvaluation) -> dict[str, Any]:
         for name, mine, theirs in pairs:
             if mine is not None and theirs:
                 rows[name].append(abs(mine / theirs - 1))
-    return {name: _spread(values) for name, values in rows.items()}
+                worst.append((abs(mine / theirs - 1), record.id, name))
+    spreads: dict[str, Any] = {name: _spread(values) for name, values in rows.items()}
+    spreads["worst"] = [
+        {"pair": pair, "what": name, "relative_difference": round(value, 6)}
+        for value, pair, name in sorted(worst, reverse=True)[:WORST]
+    ]
+    return spreads
 
 
 def _spread(values: list[float]) -> dict[str, float | int]:
