@@ -9,6 +9,7 @@ the child's own work includes interpreter shut-down, which the plain empty run a
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -35,6 +36,7 @@ COUNTED = ("instructions", "l1_misses", "ll_misses", "syscalls")  # costs that a
 Counts = Callable[[dict[str, int], float], dict[str, float]]
 
 
+@functools.cache
 def identity() -> str:
     """Part of the results store key: a change to the server changes the counts."""
     return "fork-server-" + hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
