@@ -26,6 +26,8 @@ from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, SpeedupMetrics,
 
 MakeEnvironment = Callable[[str], Environment]  # language -> environment (one cost model for all)
 
+PAIRS_PER_WORKER = 8  # a pair has ~5 runs: 8 pairs per worker fill its fork-server batch (39 runs)
+
 
 @dataclass
 class ProgramRecord:
@@ -159,9 +161,9 @@ def evaluate_pairs(
         return _evaluate_pair(pair, answers, predictions is not None, sources, env, k, checks)
 
     try:
-        # pairs side by side, as many as runs at once: a pair's few runs alone leave workers idle
-        # (and a batched measurement is best one batch per pair)
-        with ThreadPoolExecutor(max_workers=_workers(pairs, environments, environment)) as pool:
+        # pairs side by side, several per worker: a pair's few runs alone leave workers idle, and the
+        # runs of pairs waiting for their measurements fill one batch (perfcoder.execution.batching)
+        with ThreadPoolExecutor(max_workers=_pairs_in_flight(pairs, environments, environment)) as pool:
             for pair, outcome in zip(pairs, pool.map(evaluate, pairs), strict=True):
                 if isinstance(outcome, str):
                     result.skipped.append(SkippedRow(source, pair.row, pair.id, outcome))
@@ -176,15 +178,16 @@ def evaluate_pairs(
     return result
 
 
-def _workers(
+def _pairs_in_flight(
     pairs: Sequence[OptimizationPair], environments: dict[str, Environment], make: MakeEnvironment
 ) -> int:
-    """How many runs the first pair's environment makes at once (it is kept for the pairs)."""
+    """PAIRS_PER_WORKER times the runs the first pair's environment makes at once (it is kept for the
+    pairs): the runs themselves never exceed the workers, which every pair shares."""
     if not pairs:
         return 1
     language = pairs[0].language
     env = environments.setdefault(language, make(language))
-    return env.executor.config.workers
+    return min(len(pairs), PAIRS_PER_WORKER * env.executor.config.workers)
 
 
 def _evaluate_pair(

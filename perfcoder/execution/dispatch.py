@@ -43,19 +43,21 @@ def make_dispatch(config: ExecutionConfig) -> Dispatch:
 
 
 class ThreadDispatch:
+    """One pool of `workers` threads for every caller: pairs evaluated side by side share the machine's
+    workers instead of each starting its own."""
+
     def __init__(self, workers: int) -> None:
         self.workers = workers
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="perfcoder-run")
 
     def run(self, executor: Executor, calls: Sequence[Call]) -> Iterator[tuple[int, Any]]:
-        if not calls:
-            return
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = {pool.submit(getattr(executor, name), *args): i for i, (name, args) in enumerate(calls)}
-            for future in as_completed(futures):
-                yield futures[future], future.result()
+        submit = self._pool.submit
+        futures = {submit(getattr(executor, name), *args): i for i, (name, args) in enumerate(calls)}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
 
     def close(self) -> None:
-        """Threads end with each run."""
+        self._pool.shutdown(cancel_futures=True)
 
 
 class RayDispatch:

@@ -10,7 +10,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import math
 import os
 import statistics
 import tempfile
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from perfcoder.errors import PerfcoderError
+from perfcoder.execution.batching import BatchQueue
 from perfcoder.execution.build import PROG_DIR, Build, Builder, ToolchainConfig, toolchain_fingerprint
 from perfcoder.execution.dispatch import LOCAL, Dispatch, check_executor, make_dispatch
 from perfcoder.execution.judge import JudgeConfig, outputs_match, process_verdict
@@ -85,6 +85,19 @@ class Program:
 
 
 @dataclass(frozen=True)
+class BatchedRun:
+    """A run that passed natively, waiting to be measured in a batch; it must print the same there."""
+
+    program: Program
+    test: TestCase
+    native: TestResult
+    stdout_digest: str
+
+    def order(self) -> str:
+        return digest(self.program.source) + self.test.key
+
+
+@dataclass(frozen=True)
 class Answer:
     """What a program printed for an input nobody knows the answer to (a reference or an oracle)."""
 
@@ -119,6 +132,7 @@ class Executor:
         self._checker_build: Build | None = None
         self._dispatch: Dispatch | None = None
         self._startups: dict[str, dict[str, float]] = {}
+        self._queues: dict[str, BatchQueue[BatchedRun, TestResult]] = {}
         self._startup_lock = threading.Lock()
 
     @property
@@ -232,37 +246,54 @@ class Executor:
         todo: list[tuple[int, int]],
         probe: BatchProbe,
     ) -> Iterator[tuple[int, int, TestResult]]:
-        """Judge natively, then measure the passes in batches (one sandboxed process per batch)."""
-        calls = [("judge_native", (programs[i], tests[j])) for i, j in todo]
-        passed: list[tuple[int, int, TestResult, str]] = []
-        for index, (result, stdout_digest) in self.dispatch.run(self, calls):
-            i, j = todo[index]
-            if result.passed:
-                passed.append((i, j, result, stdout_digest))
-            else:
-                yield i, j, result
-        if not passed:
-            return
-        passed.sort(key=lambda job: (job[0], job[1]))  # batches do not depend on which run ended first
-        startup = self._startup_costs(probe)
-        size = min(probe.batch_size, max(MIN_BATCH_JOBS, math.ceil(len(passed) / self.config.workers)))
-        chunks = [passed[k : k + size] for k in range(0, len(passed), size)]
-        batch_calls = [
+        """Judge natively, then hand the passes to the probe's batch queue, where they share batches
+        with the runs of concurrent calls (pairs evaluated side by side)."""
+        queue = self._batch_queue(probe)
+        with queue.producing():
+            self._startup_costs(probe)  # measured once, before any batch needs it
+            calls = [("judge_native", (programs[i], tests[j])) for i, j in todo]
+            passed: list[tuple[int, int]] = []
+            jobs: list[BatchedRun] = []
+            for index, (result, stdout_digest) in self.dispatch.run(self, calls):
+                i, j = todo[index]
+                if result.passed:
+                    passed.append((i, j))
+                    jobs.append(BatchedRun(programs[i], tests[j], result, stdout_digest))
+                else:
+                    yield i, j, result
+            futures = queue.submit(jobs)
+        for (i, j), future in zip(passed, futures, strict=True):
+            yield i, j, future.result()
+
+    def _batch_queue(self, probe: BatchProbe) -> BatchQueue[BatchedRun, TestResult]:
+        """One queue per probe setting (runs measured differently never share a batch)."""
+        key = json.dumps(probe.settings(), sort_keys=True, default=str)
+        with self._parts_lock:
+            queue = self._queues.get(key)
+            if queue is None:
+                queue = self._queues[key] = BatchQueue(
+                    lambda runs: self._measure_runs(runs, probe),
+                    size=probe.batch_size,
+                    least=MIN_BATCH_JOBS,
+                    slots=self.config.workers,
+                    order=BatchedRun.order,
+                )
+            return queue
+
+    def _measure_runs(self, runs: list[BatchedRun], probe: BatchProbe) -> list[TestResult]:
+        """One batch, on a worker."""
+        call = (
+            "measure_batch",
             (
-                "measure_batch",
-                (
-                    [programs[i] for i, _, _, _ in chunk],
-                    [tests[j] for _, j, _, _ in chunk],
-                    [(native, stdout_digest) for _, _, native, stdout_digest in chunk],
-                    probe,
-                    startup,
-                ),
-            )
-            for chunk in chunks
-        ]
-        for index, results in self.dispatch.run(self, batch_calls):
-            for (i, j, _, _), result in zip(chunks[index], results, strict=True):
-                yield i, j, result
+                [run.program for run in runs],
+                [run.test for run in runs],
+                [(run.native, run.stdout_digest) for run in runs],
+                probe,
+                self._startup_costs(probe),
+            ),
+        )
+        [(_, results)] = list(self.dispatch.run(self, [call]))
+        return list(results)
 
     def _startup_costs(self, probe: BatchProbe) -> dict[str, float]:
         """The unbatched costs of an empty Python program on an empty input, measured once (and kept
@@ -280,6 +311,8 @@ class Executor:
         return result.tests[0].costs
 
     def close(self) -> None:
+        for queue in self._queues.values():
+            queue.close()
         if self._dispatch is not None:
             self._dispatch.close()
         if self.store is not None:

@@ -6,13 +6,13 @@ so the interpreter starts once and forks a child per job, which inherits the sta
 valgrind's translations. Each job is served by a fresh copy of the server, which links the program's
 files into PROG_DIR and forks, in turn:
 
-- a marker, which exits at once: its counts are everything done before the job (read at once);
-- the measured child, which runs the program as `python3 /tmp/prog/main.py < input` does (`__main__`,
-  `sys.argv`, `sys.path[0]`, exit status, interpreter shutdown); its counts minus the marker's are the
-  program's own;
+- a marker, which exits at once: its counts are everything done before the job;
+- the measured child, which waits until the marker's counts are read, then runs the program as
+  `python3 /tmp/prog/main.py < input` does (`__main__`, `sys.argv`, `sys.path[0]`, exit status,
+  interpreter shutdown); its counts minus the marker's are the program's own;
 
-then kills what the program left running, reports the job (both count summaries, exit status, a
-digest of stdout, the end of stderr) as one JSON line on its stdout and empties every directory the job could
+then kills what the program left running, reports the job (both count summaries, exit status, a digest
+of stdout, the end of stderr) as one JSON line on its stdout and empties every directory the job could
 write. Only the measured child runs untrusted code.
 
 Until a measured child is forked, the server imports nothing that a plain start-up does not (a module
@@ -39,6 +39,7 @@ WRITABLE = (PROG_DIR, WORK_DIR, OUT_DIR, "/dev/shm")  # all a job can write: emp
 STDERR_TAIL = 2000  # bytes of a job's stderr reported back
 KILL_ROUNDS = 100  # attempts to see every leftover process gone
 FILE_MODE = 0o600
+RELEASE = b"go"  # what lets the measured child run the program
 
 measured_pid = [0]  # the running measured child, for the timeout handler
 timed_out = [False]
@@ -76,18 +77,33 @@ def serve(index: int) -> dict[str, str] | None:
         wall_s = float(handle.read())
     for name in PROGRAM_FILES:
         os.symlink(f"{directory}/{name}", f"{PROG_DIR}/{name}")
+    release_read, release_write = os.pipe()
     marker = os.fork()
     if marker == 0:
         os._exit(0)
-    os.waitpid(marker, 0)
-    before = summary(marker)  # read before the program runs: it can write OUT_DIR
     child = os.fork()
     if child == 0:
-        return {"input": f"{directory}/input"}
+        return held(release_read, release_write, {"input": f"{directory}/input"})
+    os.close(release_read)
+    os.waitpid(marker, 0)
+    before = summary(marker)  # read before the program runs (it can write OUT_DIR), after the fork
+    os.write(release_write, RELEASE)
+    os.close(release_write)
     status = wait(child, wall_s)
     kill_leftovers(child)
     report(index, child, status, before)
     os._exit(0)
+
+
+def held(release_read: int, release_write: int, job: dict[str, str]) -> dict[str, str]:
+    """The measured child waits until the marker's counts are read: read before the child's fork, their
+    reading would cost it a number of instructions that depends on the digits in the marker's file."""
+    os.close(release_write)
+    released = os.read(release_read, len(RELEASE))
+    os.close(release_read)
+    if released != RELEASE:  # its server is gone
+        os._exit(1)
+    return job
 
 
 def on_timeout(signum: int, frame: object) -> None:
