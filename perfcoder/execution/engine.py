@@ -227,8 +227,8 @@ class Executor:
         # repeats of timed runs interleave programs within a test, so load drifts hit all of them alike
         order = product(range(len(tests)), range(probe.repeats), range(len(programs)))
         todo = [(j, r, i) for j, r, i in order if table[i][j] is None]
-        batched = [(i, j) for j, _, i in todo if _batches(probe, programs[i])]
-        todo = [(j, r, i) for j, r, i in todo if not _batches(probe, programs[i])]
+        batched = [(i, j) for j, _, i in todo if _batch_group(probe, programs[i]) is not None]
+        todo = [(j, r, i) for j, r, i in todo if _batch_group(probe, programs[i]) is None]
         calls = [("judge_once", (programs[i], tests[j], probe)) for j, _, i in todo]
         for index, result in self.dispatch.run(self, calls):
             j, _, i = todo[index]
@@ -246,33 +246,38 @@ class Executor:
         todo: list[tuple[int, int]],
         probe: BatchProbe,
     ) -> Iterator[tuple[int, int, TestResult]]:
-        """Judge natively, then hand the passes to the probe's batch queue, where they share batches
+        """Judge natively, then hand the passes to their group's batch queue, where they share batches
         with the runs of concurrent calls (pairs evaluated side by side)."""
-        queue = self._batch_queue(probe)
-        with queue.producing():
-            self._startup_costs(probe)  # measured once, before any batch needs it
+        group_of = {i: _batch_group(probe, programs[i]) or "" for i, _ in todo}
+        queues = {group: self._batch_queue(probe, group) for group in set(group_of.values())}
+        with contextlib.ExitStack() as producing:
+            for group, queue in sorted(queues.items()):
+                producing.enter_context(queue.producing())
+                self._startup_costs(probe, group)  # measured once, before any batch needs it
             calls = [("judge_native", (programs[i], tests[j])) for i, j in todo]
-            passed: list[tuple[int, int]] = []
-            jobs: list[BatchedRun] = []
+            passed: dict[str, list[tuple[int, int, BatchedRun]]] = {group: [] for group in queues}
             for index, (result, stdout_digest) in self.dispatch.run(self, calls):
                 i, j = todo[index]
                 if result.passed:
-                    passed.append((i, j))
-                    jobs.append(BatchedRun(programs[i], tests[j], result, stdout_digest))
+                    run = BatchedRun(programs[i], tests[j], result, stdout_digest)
+                    passed[group_of[i]].append((i, j, run))
                 else:
                     yield i, j, result
-            futures = queue.submit(jobs)
-        for (i, j), future in zip(passed, futures, strict=True):
-            yield i, j, future.result()
+            futures = {
+                group: queue.submit([run for _, _, run in passed[group]]) for group, queue in queues.items()
+            }
+        for group, runs in passed.items():
+            for (i, j, _), future in zip(runs, futures[group], strict=True):
+                yield i, j, future.result()
 
-    def _batch_queue(self, probe: BatchProbe) -> BatchQueue[BatchedRun, TestResult]:
-        """One queue per probe setting (runs measured differently never share a batch)."""
-        key = json.dumps(probe.settings(), sort_keys=True, default=str)
+    def _batch_queue(self, probe: BatchProbe, group: str) -> BatchQueue[BatchedRun, TestResult]:
+        """One queue per probe setting and group (runs measured differently never share a batch)."""
+        key = _probe_key(probe, group)
         with self._parts_lock:
             queue = self._queues.get(key)
             if queue is None:
                 queue = self._queues[key] = BatchQueue(
-                    lambda runs: self._measure_runs(runs, probe),
+                    lambda runs: self._measure_runs(runs, probe, group),
                     size=probe.batch_size,
                     least=MIN_BATCH_JOBS,
                     slots=self.config.workers,
@@ -280,7 +285,7 @@ class Executor:
                 )
             return queue
 
-    def _measure_runs(self, runs: list[BatchedRun], probe: BatchProbe) -> list[TestResult]:
+    def _measure_runs(self, runs: list[BatchedRun], probe: BatchProbe, group: str) -> list[TestResult]:
         """One batch, on a worker."""
         call = (
             "measure_batch",
@@ -289,25 +294,29 @@ class Executor:
                 [run.test for run in runs],
                 [(run.native, run.stdout_digest) for run in runs],
                 probe,
-                self._startup_costs(probe),
+                self._startup_costs(probe, group),
+                group,
             ),
         )
         [(_, results)] = list(self.dispatch.run(self, [call]))
         return list(results)
 
-    def _startup_costs(self, probe: BatchProbe) -> dict[str, float]:
-        """The unbatched costs of an empty Python program on an empty input, measured once (and kept
-        in the store): what every batched run's own costs are added to."""
-        key = json.dumps(probe.settings(), sort_keys=True, default=str)
+    def _startup_costs(self, probe: BatchProbe, group: str) -> dict[str, float]:
+        """The unbatched costs of the group's start-up program (for plain Python an empty one) on an
+        empty input, measured once (and kept in the store): what every batched run's own costs are
+        added to."""
+        key = _probe_key(probe, group)
         with self._startup_lock:  # pairs evaluated side by side share one measurement
-            return self._startups.get(key) or self._startups.setdefault(key, self._measure_startup(probe))
+            if key not in self._startups:
+                self._startups[key] = self._measure_startup(probe, group)
+            return self._startups[key]
 
-    def _measure_startup(self, probe: BatchProbe) -> dict[str, float]:
-        empty = Program("", PYTHON)
-        result = self.run(empty, [TestCase("start-up", b"", None)], probe.unbatched())
+    def _measure_startup(self, probe: BatchProbe, group: str) -> dict[str, float]:
+        program = Program(probe.startup_program(group), PYTHON)
+        result = self.run(program, [TestCase("start-up", b"", None)], probe.unbatched())
         if not result.passed:
             why = result.tests[0].stderr[-500:] if result.tests else result.compile_log
-            raise PerfcoderError(f"cannot measure the interpreter's start-up: {why}")
+            raise PerfcoderError(f"cannot measure the interpreter's start-up ({group or 'plain'}): {why}")
         return result.tests[0].costs
 
     def close(self) -> None:
@@ -358,13 +367,14 @@ class Executor:
         natives: Sequence[tuple[TestResult, str]],
         probe: BatchProbe,
         startup: dict[str, float],
+        group: str,
     ) -> list[TestResult]:
         """Measure natively passed runs in one batch; a run the batch could not measure, or that
         printed something else there, is measured (and judged again) on its own, unbatched."""
         builds = [self.builder.build(program.source, program.language) for program in programs]
         jobs = [BatchJob(_build_files(build), test.input) for build, test in zip(builds, tests, strict=True)]
         measured = probe.measure_batch(
-            self.sandbox, self.config.toolchain.python, jobs, self.config.limits, RUN_ENV, startup
+            self.sandbox, self.config.toolchain.python, jobs, self.config.limits, RUN_ENV, startup, group
         )
         results = []
         for build, test, native, measure in zip(builds, tests, natives, measured, strict=True):
@@ -505,8 +515,14 @@ class Executor:
         }
 
 
-def _batches(probe: Probe, program: Program) -> bool:
-    return isinstance(probe, BatchProbe) and probe.batches(program.language.name)
+def _batch_group(probe: Probe, program: Program) -> str | None:
+    if not isinstance(probe, BatchProbe):
+        return None
+    return probe.batch_group(program.language.name, program.source)
+
+
+def _probe_key(probe: Probe, group: str) -> str:
+    return json.dumps({"settings": probe.settings(), "group": group}, sort_keys=True, default=str)
 
 
 def _build_files(build: Build) -> dict[str, bytes]:

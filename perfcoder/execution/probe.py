@@ -100,8 +100,9 @@ class BatchMeasure:
 class BatchProbe(Probe, Protocol):
     """A probe that measures many runs of one language's programs in one sandboxed process."""
 
-    def batches(self, language: str) -> bool:
-        """Whether runs of this language's programs are measured in batches."""
+    def batch_group(self, language: str, source: str) -> str | None:
+        """Which batches a program's runs join (runs of one group share them); None: measured one by
+        one."""
         ...
 
     @property
@@ -121,8 +122,13 @@ class BatchProbe(Probe, Protocol):
         limits: Limits,
         env: Mapping[str, str],
         startup: Mapping[str, float],
+        group: str,
     ) -> list[BatchMeasure]:
-        """Measure jobs in one sandboxed run of `interpreter` under per-job `limits` and `env`;
-        `startup` is the unbatched probe's costs of an empty program, to which each job's own costs
-        are added."""
+        """Measure jobs of one group in one sandboxed run of `interpreter` under per-job `limits` and
+        `env`; `startup` is the unbatched probe's costs of the group's start-up program, to which
+        each job's own costs are added."""
+        ...
+
+    def startup_program(self, group: str) -> str:
+        """The program whose unbatched costs a group's jobs are measured on top of."""
         ...

@@ -107,8 +107,11 @@ class CachegrindProbe:
             *argv,
         ]
 
-    def batches(self, language: str) -> bool:
-        return self.fork_python and language == "python" and self.repeats == 1
+    def batch_group(self, language: str, source: str) -> str | None:
+        """Python runs share fork-server batches, grouped by the package their server preloads."""
+        if not (self.fork_python and language == "python" and self.repeats == 1):
+            return None
+        return forkserver.preload_for(source)
 
     @property
     def batch_size(self) -> int:
@@ -125,12 +128,16 @@ class CachegrindProbe:
         limits: Limits,
         env: Mapping[str, str],
         startup: Mapping[str, float],
+        group: str,
     ) -> list[BatchMeasure]:
         command = self._valgrind(forkserver.OUT_FILE, (interpreter,))
         slowed = self.limits(limits)
         env = {**env, **self.environment()}
-        reports, process = forkserver.run_batch(sandbox, command, jobs, slowed, env, self.count())
-        return forkserver.measures(reports, process, startup, self.counts, self.with_cycles)
+        reports, process = forkserver.run_batch(sandbox, command, jobs, slowed, env, self.count(), group)
+        return forkserver.measures(reports, process, startup, self.counts, self.with_cycles, group)
+
+    def startup_program(self, group: str) -> str:
+        return forkserver.PRELOADS[group]
 
     def environment(self) -> dict[str, str]:
         return {"GLIBC_TUNABLES": NO_REP_MOVSB}

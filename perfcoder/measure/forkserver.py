@@ -8,6 +8,7 @@ the child's own work includes interpreter shut-down, which the plain empty run a
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import functools
 import hashlib
@@ -27,7 +28,10 @@ from perfcoder.measure import python_forkserver as server
 SCRIPT = Path(server.__file__)
 SCRIPT_INSIDE = "/tmp/forkserver.py"
 OUT_FILE = f"{server.OUT_DIR}/cachegrind.%p"  # one count file per process of the batch
-CALIBRATION = BatchJob({"main.py": b"", "build.log": b""}, b"")  # an empty program: the first job
+# What a server may import before its jobs (numpy), and the program whose plain run is then the
+# start-up every job's own counts are added to; "" imports nothing and starts from an empty program
+PRELOADS = {"": "", "numpy": "import numpy\n"}
+PRELOADED_BY = {"numpy": "numpy", "scipy": "numpy", "pandas": "numpy"}  # an import of these imports it
 BATCH_JOBS = server.MAX_JOBS - 1  # user jobs per batch, besides the calibration job
 STARTUP_ALLOWANCE_S = 120.0  # the server's own start-up under valgrind, on top of the jobs' limits
 log = logging.getLogger(__name__)
@@ -42,6 +46,28 @@ def identity() -> str:
     return "fork-server-" + hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
 
 
+def preload_for(source: str) -> str:
+    """The package a Python program's runs are measured with preloaded ("" for none): numpy for a
+    program that imports it (or a package that imports it) anywhere. A run that turns out not to
+    import it is measured on its own (the server reports whether it did)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return ""
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.partition(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.add(node.module.partition(".")[0])
+    return next((PRELOADED_BY[name] for name in sorted(imported) if name in PRELOADED_BY), "")
+
+
+def calibration(preload: str) -> BatchJob:
+    """A batch's first job: the program of the start-up, run like the others."""
+    return BatchJob({"main.py": PRELOADS[preload].encode(), "build.log": b""}, b"")
+
+
 def run_batch(
     sandbox: Sandbox,
     command: Sequence[str],
@@ -49,12 +75,14 @@ def run_batch(
     limits: Limits,
     env: Mapping[str, str],
     count: tuple[int, str] | None,
+    preload: str = "",
 ) -> tuple[list[dict[str, Any] | None], ProcessResult]:
-    """Run the server on the calibration job and `jobs` (at most BATCH_JOBS); its report per job, in
-    job order (None for a job it never reported), the calibration job first."""
+    """Run the server (with `preload` imported) on the calibration job and `jobs` (at most
+    BATCH_JOBS); its report per job, in job order (None for a job it never reported), the calibration
+    job first."""
     if len(jobs) > BATCH_JOBS:
         raise PerfcoderError(f"a fork-server batch holds at most {BATCH_JOBS} jobs, got {len(jobs)}")
-    everything = [CALIBRATION, *jobs]
+    everything = [calibration(preload), *jobs]
     with tempfile.TemporaryDirectory(dir=sandbox.root) as scratch, sandbox.workdir() as work:
         root = Path(scratch)
         root.chmod(0o711)
@@ -62,7 +90,7 @@ def run_batch(
         writable = [_shared_dir(root / name) for name in ("prog", "out")]
         whole = dataclasses.replace(limits, time_s=limits.time_s * len(everything) + STARTUP_ALLOWANCE_S)
         process = sandbox.run(
-            [*command, SCRIPT_INSIDE],
+            [*command, SCRIPT_INSIDE, *([preload] if preload else [])],
             work,
             whole,
             env=env,
@@ -100,16 +128,18 @@ def measures(
     startup: Mapping[str, float],
     counts: Counts,
     with_cycles: Callable[[dict[str, float]], dict[str, float]],
+    preload: str = "",
 ) -> list[BatchMeasure]:
-    """Each job's measure: `startup` + its own counts - the calibration job's own counts."""
-    calibration = _own(reports[0], process, counts)
+    """Each job's measure: `startup` + its own counts - the calibration job's own counts; with a
+    preload, only for jobs that imported it."""
+    calibration = _own(reports[0], process, counts, preload)
     if calibration is None:
         why = process.stderr.decode(errors="replace")[-500:]
         log.warning("fork server: no calibration run (%s); measuring the batch unbatched", why)
         reports = [None] * len(reports)
     results = []
     for report in reports[1:]:
-        own = _own(report, process, counts)
+        own = _own(report, process, counts, preload)
         costs = None
         if own is not None and calibration is not None and report is not None and report["exit_code"] == 0:
             summed = {name: startup[name] + own[name] - calibration[name] for name in own}
@@ -126,9 +156,14 @@ def measures(
     return results
 
 
-def _own(report: dict[str, Any] | None, process: ProcessResult, counts: Counts) -> dict[str, float] | None:
-    """The job's child's counts minus its marker's (None if either wrote none)."""
+def _own(
+    report: dict[str, Any] | None, process: ProcessResult, counts: Counts, preload: str
+) -> dict[str, float] | None:
+    """The job's child's counts minus its marker's (None if either wrote none, or if the job did not
+    import the preloaded package)."""
     if report is None or report["child"] is None or report["marker"] is None:
+        return None
+    if preload and not report["preloaded"]:
         return None
     events = {name: report["child"][name] - report["marker"][name] for name in report["child"]}
     syscalls = float(process.counted_by.get(report["pid"], 0))

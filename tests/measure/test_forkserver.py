@@ -102,6 +102,46 @@ def test_concurrent_calls_share_a_batch(tmp_path: Path) -> None:
     assert costs([together[0]]) == [pytest.approx(costs([alone])[0], rel=0, abs=10)]
 
 
+NUMPY_FIRST = "import numpy as np\nn = int(input())\nprint(int(np.arange(n).sum()))\n"
+NUMPY_LATER = (
+    "from collections import deque\nn = int(input())\nd = deque(i * i for i in range(n))\n"
+    "import numpy\nprint(int(numpy.array(list(d)).max()))\n"
+)
+NUMPY_NEVER = "if input() == 'never':\n    import numpy\nprint('no numpy')\n"
+
+
+def test_numpy_programs_are_measured_with_numpy_preloaded(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    programs = [NUMPY_FIRST, NUMPY_LATER, NUMPY_NEVER]
+    tests = [TestCase("1", b"3000\n", None)]
+    with caplog.at_level(logging.WARNING):
+        batched = measure(programs, tests, tmp_path / "a", fork=True, model="cycles")
+    # the program that never imports numpy cannot be measured on numpy's start-up: measured on its own
+    [fallback] = [record.getMessage() for record in caplog.records]
+    assert "measuring it on its own" in fallback
+    plain = measure(programs, tests, tmp_path / "b", fork=False, model="cycles")
+    for fast, slow in zip(costs(batched[:2], "cycles"), costs(plain[:2], "cycles"), strict=True):
+        assert fast != slow and abs(fast[0] / slow[0] - 1) < 0.005
+    assert costs(batched[2:], "cycles") == costs(plain[2:], "cycles")
+    assert [result.tests[0].stdout for result in batched] == [result.tests[0].stdout for result in plain]
+
+
+@pytest.mark.parametrize(
+    ("source", "preload"),
+    [
+        ("import numpy as np\n", "numpy"),
+        ("import sys, numpy.linalg\n", "numpy"),
+        ("def f():\n    from pandas import DataFrame\n", "numpy"),
+        ("import numpyish\nfrom . import numpy\n", ""),
+        ("print(1)\n", ""),
+        ("import numpy as\n", ""),  # does not parse: it fails natively anyway
+    ],
+)
+def test_the_preload_follows_the_programs_imports(source: str, preload: str) -> None:
+    assert forkserver.preload_for(source) == preload
+
+
 def test_system_calls_are_counted_per_run(tmp_path: Path) -> None:
     tests = [TestCase("lines", b"2000\n", None)]
     [flushing, looping] = measure([FLUSHES, LOOP], tests, tmp_path / "a", fork=True, model="cycles")
