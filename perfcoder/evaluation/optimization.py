@@ -26,7 +26,10 @@ from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, SpeedupMetrics,
 
 MakeEnvironment = Callable[[str], Environment]  # language -> environment (one cost model for all)
 
-PAIRS_PER_WORKER = 8  # a pair has ~5 runs: 8 pairs per worker fill its fork-server batch (39 runs)
+# Pairs in flight per worker: a pair has ~5 runs, and pairs waiting for their measurements must hold
+# enough runs to fill the batches (39 runs) that start while others run, numpy ones too (~15% of runs)
+PAIRS_PER_WORKER = 24
+MAX_PAIRS_IN_FLIGHT = 256  # threads, mostly waiting
 
 
 @dataclass
@@ -187,7 +190,7 @@ def _pairs_in_flight(
         return 1
     language = pairs[0].language
     env = environments.setdefault(language, make(language))
-    return min(len(pairs), PAIRS_PER_WORKER * env.executor.config.workers)
+    return min(len(pairs), PAIRS_PER_WORKER * env.executor.config.workers, MAX_PAIRS_IN_FLIGHT)
 
 
 def _evaluate_pair(
