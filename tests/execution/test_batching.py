@@ -51,21 +51,19 @@ def test_a_partial_batch_waits_for_callers_that_may_still_add_to_it() -> None:
     batches.close()
 
 
-def test_the_last_jobs_are_shared_among_free_workers() -> None:
+@pytest.mark.parametrize(
+    ("least", "sizes"),
+    [
+        (2, [4, 4]),  # the last jobs are shared among the free workers
+        (6, [2, 6]),  # but no batch is made smaller than `least` for it
+    ],
+)
+def test_the_last_jobs_are_shared_among_free_workers(least: int, sizes: list[int]) -> None:
     recorder = Recorder(takes_s=SETTLE_S)  # both batches start before either ends
-    batches = queue(recorder, size=10, least=2, slots=2)
+    batches = queue(recorder, size=10, least=least, slots=2)
     futures = batches.submit(list(range(8)))
     assert [future.result(timeout=5) for future in futures] == [10 * job for job in range(8)]
-    assert sorted(map(len, recorder.batches)) == [4, 4]
-    batches.close()
-
-
-def test_a_small_remainder_stays_in_one_batch() -> None:
-    recorder = Recorder(takes_s=SETTLE_S)
-    batches = queue(recorder, size=10, least=6, slots=2)
-    futures = batches.submit(list(range(8)))
-    assert [future.result(timeout=5) for future in futures] == [10 * job for job in range(8)]
-    assert sorted(map(len, recorder.batches)) == [2, 6]
+    assert sorted(map(len, recorder.batches)) == sizes
     batches.close()
 
 
