@@ -13,6 +13,7 @@ from pathlib import Path
 
 from perfcoder.data.sketch import sketch, without_comments
 from perfcoder.errors import PerfcoderError
+from perfcoder.execution.source import python_imports
 
 SEGMENTATION = "\n# [segmentation]\n"
 SKETCHER_FILE, GENERATOR_FILE = "sketcher.jsonl", "generator.jsonl"
@@ -30,20 +31,7 @@ class Corpora:
 
 def imports_library(code: str, library: str) -> bool:
     """Whether the code imports `library` (or one of its submodules)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return False
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == library for a in node.names):
-            return True
-        if (
-            isinstance(node, ast.ImportFrom)
-            and (node.module or "").split(".")[0] == library
-            and not node.level
-        ):
-            return True
-    return False
+    return library in python_imports(code)
 
 
 def blocks(code: str) -> list[str]:

@@ -227,15 +227,16 @@ class Executor:
         # repeats of timed runs interleave programs within a test, so load drifts hit all of them alike
         order = product(range(len(tests)), range(probe.repeats), range(len(programs)))
         todo = [(j, r, i) for j, r, i in order if table[i][j] is None]
-        batched = [(i, j) for j, _, i in todo if _batch_group(probe, programs[i]) is not None]
-        todo = [(j, r, i) for j, r, i in todo if _batch_group(probe, programs[i]) is None]
+        groups = [_batch_group(probe, program) for program in programs]  # parses each source once
+        batched = [(i, j) for j, _, i in todo if groups[i] is not None]
+        todo = [(j, r, i) for j, r, i in todo if groups[i] is None]
         calls = [("judge_once", (programs[i], tests[j], probe)) for j, _, i in todo]
         for index, result in self.dispatch.run(self, calls):
             j, _, i = todo[index]
             complete(i, j, result)
         if batched:
             assert isinstance(probe, BatchProbe)
-            for i, j, result in self._judge_batched(programs, tests, batched, probe):
+            for i, j, result in self._judge_batched(programs, tests, batched, probe, groups):
                 complete(i, j, result)
         return [self._submission(program, row) for program, row in zip(programs, table, strict=True)]
 
@@ -245,10 +246,11 @@ class Executor:
         tests: Sequence[TestCase],
         todo: list[tuple[int, int]],
         probe: BatchProbe,
+        groups: Sequence[str | None],
     ) -> Iterator[tuple[int, int, TestResult]]:
         """Judge natively, then hand the passes to their group's batch queue, where they share batches
         with the runs of concurrent calls (pairs evaluated side by side)."""
-        group_of = {i: _batch_group(probe, programs[i]) or "" for i, _ in todo}
+        group_of = {i: groups[i] or "" for i, _ in todo}
         queues = {group: self._batch_queue(probe, group) for group in set(group_of.values())}
         with contextlib.ExitStack() as producing:
             for group, queue in sorted(queues.items()):
@@ -341,15 +343,11 @@ class Executor:
 
     def judge_once(self, program: Program, test: TestCase, probe: Probe) -> TestResult:
         """One run of a program on a test, judged (and measured by `probe` if it passes); no store."""
-        build = self.builder.build(program.source, program.language)
-        if not build.ok:
-            return TestResult(name=test.name, verdict=Verdict.COMPILE_ERROR, stderr=build.log)
-        if probe.name != NativeProbe.name:
-            # judge natively first, under the real limits: a slow measuring runner only measures passes
-            native = self._run_test(build, test, NativeProbe())
-            if not native.passed:
-                return native
-        return self._run_test(build, test, probe)
+        # judged natively first, under the real limits: a slow measuring runner only measures passes
+        native, _ = self.judge_native(program, test)
+        if probe.name == NativeProbe.name or not native.passed:
+            return native
+        return self._run_test(self.builder.build(program.source, program.language), test, probe)
 
     def judge_native(self, program: Program, test: TestCase) -> tuple[TestResult, str | None]:
         """One native run of a program on a test, judged, with the digest of what a pass printed; no

@@ -1,5 +1,7 @@
-"""Reading a program's source with the checks that make bad input a clear one-line error."""
+"""Reading a program's source with the checks that make bad input a clear one-line error, and what a
+Python source imports."""
 
+import ast
 from pathlib import Path
 
 from perfcoder.errors import PerfcoderError
@@ -24,3 +26,19 @@ def check_source(data: bytes, where: str) -> str:
     if not text.strip():
         raise PerfcoderError(f"{where}: source is empty")
     return text
+
+
+def python_imports(source: str) -> set[str]:
+    """The top-level packages a Python source imports anywhere (absolute imports; none if it does not
+    parse)."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return set()
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {alias.name.partition(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.add(node.module.partition(".")[0])
+    return imported

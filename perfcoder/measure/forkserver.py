@@ -1,14 +1,14 @@
 """Runs a batch of Python jobs through the fork server (python_forkserver.py) in one sandboxed valgrind
 process, and turns its reports into the same costs a plain run of each program would get.
 
-A job's costs are those of a plain run of an empty program (measured once, unbatched) plus what the
-job's child did beyond what an empty program's child does in the same server (the batch's first job):
-the child's own work includes interpreter shut-down, which the plain empty run already holds.
+A job's costs are those of a plain run of the start-up program (empty, or `import numpy` for a server
+that preloads numpy; measured once, unbatched) plus what the job's child did beyond what that
+program's child does in the same server (the batch's first job): the child's own work includes
+interpreter shut-down, which the plain run of the start-up program already holds.
 """
 
 from __future__ import annotations
 
-import ast
 import dataclasses
 import functools
 import hashlib
@@ -23,6 +23,7 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.limits import Limits
 from perfcoder.execution.probe import BatchJob, BatchMeasure
 from perfcoder.execution.sandbox import Mount, ProcessResult, Sandbox
+from perfcoder.execution.source import python_imports
 from perfcoder.measure import python_forkserver as server
 
 SCRIPT = Path(server.__file__)
@@ -50,16 +51,7 @@ def preload_for(source: str) -> str:
     """The package a Python program's runs are measured with preloaded ("" for none): numpy for a
     program that imports it (or a package that imports it) anywhere. A run that turns out not to
     import it is measured on its own (the server reports whether it did)."""
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, ValueError):
-        return ""
-    imported = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            imported |= {alias.name.partition(".")[0] for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            imported.add(node.module.partition(".")[0])
+    imported = python_imports(source)
     return next((PRELOADED_BY[name] for name in sorted(imported) if name in PRELOADED_BY), "")
 
 
