@@ -47,6 +47,8 @@ STDERR_TAIL = 2000  # bytes of a job's stderr reported back
 KILL_ROUNDS = 100  # attempts to see every leftover process gone
 FILE_MODE = 0o600
 RELEASE = b"go"  # what lets the measured child run the program
+COUNTS_HEAD = 4096  # bytes of a cachegrind file holding its `events:` line (after `desc:` and `cmd:`)
+COUNTS_TAIL = 4096  # bytes at its end holding the `summary:` line
 
 measured_pid = [0]  # the running measured child, for the timeout handler
 timed_out = [False]
@@ -234,14 +236,21 @@ def as_json(counts: dict[str, int] | None) -> str:
 
 
 def summary(pid: int) -> dict[str, int] | None:
-    """The totals of a process's cachegrind file (None if it wrote none: killed). String methods, not
-    a loop over lines: this runs under valgrind too."""
+    """The totals of a process's cachegrind file (None if it wrote none: killed). Only its head (the
+    `events:` line) and its end (the `summary:` line) are read: the per-line counts in between are
+    ~250 kB, and reading them under valgrind cost ~20 ms per file, two files per job."""
     try:
-        with open(f"{OUT_DIR}/cachegrind.{pid}") as handle:
-            text = handle.read()
+        handle = os.open(f"{OUT_DIR}/cachegrind.{pid}", os.O_RDONLY)
     except FileNotFoundError:
         return None
-    names, totals = (line_after(text, key).split() for key in ("\nevents:", "\nsummary:"))
+    try:
+        head = os.read(handle, COUNTS_HEAD)
+        os.lseek(handle, max(0, os.fstat(handle).st_size - COUNTS_TAIL), os.SEEK_SET)
+        end = os.read(handle, COUNTS_TAIL)
+    finally:
+        os.close(handle)
+    names = line_after(head.decode(errors="replace"), "\nevents:").split()
+    totals = line_after(end.decode(errors="replace"), "\nsummary:").split()
     if not names or len(names) != len(totals) or not all(name.isalnum() for name in names):
         return None
     return dict(zip(names, map(int, totals), strict=True))
