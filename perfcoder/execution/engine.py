@@ -344,15 +344,18 @@ class Executor:
     def judge_once(self, program: Program, test: TestCase, probe: Probe) -> TestResult:
         """One run of a program on a test, judged (and measured by `probe` if it passes); no store."""
         # judged natively first, under the real limits: a slow measuring runner only measures passes
-        native, _ = self.judge_native(program, test)
+        build = self.builder.build(program.source, program.language)
+        native, _ = self._judge_native(build, test)
         if probe.name == NativeProbe.name or not native.passed:
             return native
-        return self._run_test(self.builder.build(program.source, program.language), test, probe)
+        return self._run_test(build, test, probe)
 
     def judge_native(self, program: Program, test: TestCase) -> tuple[TestResult, str | None]:
         """One native run of a program on a test, judged, with the digest of what a pass printed; no
         store. A batched measurement must print the same, or it does not count."""
-        build = self.builder.build(program.source, program.language)
+        return self._judge_native(self.builder.build(program.source, program.language), test)
+
+    def _judge_native(self, build: Build, test: TestCase) -> tuple[TestResult, str | None]:
         if not build.ok:
             return TestResult(name=test.name, verdict=Verdict.COMPILE_ERROR, stderr=build.log), None
         result, process = self._judged(build, test, NativeProbe())
