@@ -67,6 +67,7 @@ def evaluate(
     as_json: opt.JsonOption = False,
     report: ReportOption = None,
     differential: DifferentialOption = False,
+    validator: opt.ValidatorOption = None,
     repeats: opt.RepeatsOption = EvaluateConfig.repeats,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
@@ -81,7 +82,7 @@ def evaluate(
         k=k,
         cost=cost or EvaluateConfig.cost,
         repeats=repeats,
-        differential=DifferentialConfig() if differential else None,
+        differential=DifferentialConfig(validator=validator) if differential else None,
         execution=settings,
     )
     what = f"evaluating ({config.cost})" if pairs is not None else "running samples"

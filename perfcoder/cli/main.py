@@ -29,7 +29,7 @@ from perfcoder.cli.selfplay import selfplay_command
 from perfcoder.cli.sketch import corpus_command, sketch_command
 from perfcoder.cli.testgen import tests_app
 from perfcoder.cli.train import train_app
-from perfcoder.data.differential import Mismatch
+from perfcoder.data.differential import DifferentialConfig, Mismatch
 from perfcoder.data.testsuite import load_tests
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
@@ -95,6 +95,7 @@ def bench(
     differential: Annotated[
         bool, typer.Option("--differential", help="Also check FAST against SLOW on generated inputs.")
     ] = False,
+    validator: opt.ValidatorOption = None,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Measure SLOW and FAST on TESTS: verdicts, costs and speedup = cost(SLOW) / cost(FAST)."""
@@ -109,7 +110,9 @@ def bench(
         with progress_bar(total, f"measuring ({model.name})", not as_json) as advance:
             comparison = env.compare_many(codes, suite, on_result=advance)
         checked = (
-            _differential(env, codes, suite, not as_json) if differential and comparison.fast.passed else None
+            _differential(env, codes, suite, DifferentialConfig(validator=validator), not as_json)
+            if differential and comparison.fast.passed
+            else None
         )
     finally:
         env.close()
@@ -126,10 +129,12 @@ def bench(
         stdout.print(comparison_summary(comparison))
 
 
-def _differential(env: Environment, codes: list[str], suite: list[TestCase], show: bool) -> dict[str, Any]:
+def _differential(
+    env: Environment, codes: list[str], suite: list[TestCase], config: DifferentialConfig, show: bool
+) -> dict[str, Any]:
     """FAST against SLOW (the oracle) on inputs generated from the tests."""
     with stderr.status("differential testing: generating inputs") if show else nullcontext():
-        oracle = env.oracle(codes[0], suite)
+        oracle = env.oracle(codes[0], suite, config)
         (mismatch,) = env.check(oracle, codes[1:])
     return {**oracle.summary(), "mismatch": mismatch.to_dict() if mismatch else None}
 

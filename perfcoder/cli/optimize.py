@@ -60,6 +60,7 @@ def optimize(
     examples: ExamplesOption = OptimizeConfig.examples,
     differential: DifferentialOption = True,
     generator: GeneratorOption = None,
+    validator: opt.ValidatorOption = None,
     pairs: PairsOption = None,
     tests_root: TestsRootOption = None,
     statements: StatementsOption = None,
@@ -84,7 +85,7 @@ def optimize(
         cost=cost or OptimizeConfig.cost,
         repeats=repeats,
         sampling=models.sampling(),
-        differential=DifferentialConfig(enabled=differential),
+        differential=DifferentialConfig(enabled=differential, validator=validator),
         execution=settings,
         engine=models.config(settings.cache_dir),
     )
@@ -185,6 +186,7 @@ def _show(result: OptimizeResult, program: Path, target: Path) -> None:
         stdout.print(
             f"differential testing: {d['inputs']} generated inputs (largest {d['largest_input_bytes']:,} "
             f"bytes) answered by the original within {d['oracle_budget_s']:g} s each"
+            + (f"; {d['invalid']} rejected by the validator" if d["invalid"] else "")
         )
     else:
         stdout.print("[yellow]differential testing off: candidates were checked on the given tests only[/]")

@@ -50,6 +50,14 @@ CheckerOption = Annotated[
     Path | None,
     typer.Option("--checker", help="Program run as `checker input expected actual`; exit 0 accepts."),
 ]
+ValidatorOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--validator",
+        help="Program that reads one input and exits 0 when it is within the problem's constraints: "
+        "generated inputs it rejects are not used. A directory: one <problem_id>.<ext> per problem.",
+    ),
+]
 IsolationOption = Annotated[str | None, documented(SandboxConfig, "isolation", "--isolation", unset=True)]
 CostOption = Annotated[str | None, documented(OptimizeConfig, "cost", "--cost", "-c")]
 StartupOption = Annotated[

@@ -41,6 +41,7 @@ def generate(
     tests_root: TestsRootOption = None,
     statements: StatementsOption = None,
     generator: GeneratorOption = None,
+    validator: opt.ValidatorOption = None,
     count: Annotated[int, opt.documented(TestGenConfig, "count", "--count", "-n")] = TestGenConfig.count,
     scales: ScalesOption = DEFAULT_SCALES,
     seed: Annotated[int, opt.documented(TestGenConfig, "seed", "--seed")] = TestGenConfig.seed,
@@ -62,8 +63,8 @@ def generate(
     with progress_bar(None, "generating tests", not as_json) as advance:
         rows = jobs.generate_tests(
             output, tests=tests, references=reference or [], pairs=pairs, tests_root=tests_root,
-            statements=statements, generator=generator, language=language, config=gen_config,
-            execution=settings, on_problem=advance,
+            statements=statements, generator=generator, validator=validator, language=language,
+            config=gen_config, execution=settings, on_problem=advance,
         )  # fmt: skip
     _show(rows, as_json)
 

@@ -8,7 +8,11 @@ same-size variants of each given test (new values, same shape) and a ladder per 
 sizes double step by step until the original no longer answers within its budget, the input would
 exceed its size cap, or it stops growing. The time goes to the largest inputs the original can answer.
 An input on which the original itself is not repeatable (it prints two different answers) is dropped
-rather than held against a candidate."""
+rather than held against a candidate.
+
+Mutation knows an input's shape, not the problem's constraints: on an input outside them a correct
+candidate may rightly print something else than the original. A validator (perfcoder.data.validation)
+keeps such inputs out; without one, a rejection names its input so that a person can tell."""
 
 from __future__ import annotations
 
@@ -17,9 +21,11 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from perfcoder.data.mutation import mutate
+from perfcoder.data.validation import check_validator, rejected_inputs, validator_program
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Answer, Executor, Program
 from perfcoder.execution.results import TestResult
@@ -44,6 +50,9 @@ class DifferentialConfig:
     oracle_time_s: float | None = None  # the original's budget per input; None: half the time limit
     generator_seeds: int = 8  # seeds given to a user's input generator, one input each
     seed: int = 0
+    # a program (language from its extension) that reads one input and exits 0 when it is within the
+    # problem's constraints; a directory: one such program per problem, named <problem_id>.<extension>
+    validator: Path | None = None
 
     def __post_init__(self) -> None:
         if self.variants < 0 or self.ladders < 0 or self.max_steps < 0 or self.generator_seeds < 0:
@@ -86,6 +95,7 @@ class Oracle:
     tried: int = 0  # inputs the original was run on
     unanswered: int = 0  # inputs it did not answer within its budget (they limit the ladder)
     unstable: int = 0  # inputs dropped because the original printed two different answers
+    invalid: int = 0  # inputs the validator rejected (outside the problem's constraints)
     generator_failed: int = 0
     budget_s: float = 0.0
     ladder_stops: list[str] = field(default_factory=list)  # why each ladder stopped growing
@@ -97,6 +107,7 @@ class Oracle:
             "tried": self.tried,
             "unanswered": self.unanswered,
             "unstable": self.unstable,
+            "invalid": self.invalid,
             "generator_failed": self.generator_failed,
             "largest_input_bytes": max(sizes, default=0),
             "oracle_budget_s": self.budget_s,
@@ -110,24 +121,34 @@ def build_oracle(
     executor: Executor,
     config: DifferentialConfig = DifferentialConfig(),
     generator: Program | None = None,
+    problem_id: str | None = None,
 ) -> Oracle:
-    """Generate inputs from the given tests (and the generator, if any) and record the original's answer
-    to each; inputs the original does not answer within its budget are left out (and stop a ladder)."""
+    """Generate inputs from the given tests (and the generator, if any), keep those the validator (the
+    config's, for `problem_id`) accepts, and record the original's answer to each; inputs the original
+    does not answer within its budget are left out (and stop a ladder)."""
     budget = config.oracle_time_s or executor.config.limits.time_s / 2
     limits = dataclasses.replace(executor.config.limits, time_s=budget)
     oracle = Oracle(original, budget_s=budget)
+    validator = validator_program(config.validator, problem_id)
+    check_validator(validator, given, executor, limits)
     seen = {test.input for test in given}
     found: list[tuple[bytes, bytes]] = []
 
-    def ask(inputs: list[bytes]) -> list[Answer]:
+    def ask(inputs: list[bytes]) -> list[Answer | None]:
+        """The original's answer per input; None for an input the validator rejects."""
         fresh = [data for data in dict.fromkeys(inputs) if data not in seen]
         seen.update(fresh)
+        rejected = rejected_inputs(validator, fresh, executor, limits)
+        oracle.invalid += len(rejected)
+        fresh = [data for data in fresh if data not in rejected]
         answers = executor.answers(original, fresh, limits) if fresh else []
         oracle.tried += len(fresh)
         oracle.unanswered += sum(not answer.ok for answer in answers)
         found.extend((data, a.stdout) for data, a in zip(fresh, answers, strict=True) if a.stdout is not None)
         by_input = dict(zip(fresh, answers, strict=True))
-        return [by_input.get(data, Answer(Verdict.ACCEPTED, b"")) for data in inputs]
+        return [
+            None if data in rejected else by_input.get(data, Answer(Verdict.ACCEPTED, b"")) for data in inputs
+        ]
 
     ask(_variants(given, config))
     _climb_ladders(given, config, ask, oracle)
@@ -176,7 +197,12 @@ def _climb_ladders(given: Sequence[TestCase], config: DifferentialConfig, ask: A
         if not batch:
             return
         for (n, data), answer in zip(batch.items(), ask(list(batch.values())), strict=True):
-            if answer.ok:
+            if answer is None:
+                oracle.ladder_stops.append(
+                    f"ladder {n + 1}: the validator rejected the input at {len(data)} bytes"
+                )
+                previous.pop(n, None)
+            elif answer.ok:
                 if n in previous:
                     previous[n] = data
             else:

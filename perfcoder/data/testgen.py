@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from perfcoder.data.mutation import mutate
+from perfcoder.data.validation import check_validator, rejected_inputs
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.judge import outputs_match
@@ -37,6 +38,7 @@ class GenerationReport:
     failed: int = 0  # a reference crashed, timed out or rejected the input
     disagreed: int = 0  # the references printed different answers
     generator_failed: int = 0  # the user's generator did not produce an input
+    invalid: int = 0  # the validator rejected the input (outside the problem's constraints)
 
     @property
     def kept(self) -> int:
@@ -44,7 +46,7 @@ class GenerationReport:
 
     @property
     def dropped(self) -> int:
-        return self.failed + self.disagreed + self.generator_failed
+        return self.failed + self.disagreed + self.generator_failed + self.invalid
 
 
 def candidate_inputs(samples: Sequence[TestCase], config: TestGenConfig) -> list[bytes]:
@@ -79,10 +81,13 @@ def generate_tests(
     executor: Executor,
     config: TestGenConfig = TestGenConfig(),
     generator: Program | None = None,
+    validator: Program | None = None,
 ) -> GenerationReport:
-    """New tests for one problem; the generator (run in the sandbox) reads a seed and prints one input."""
+    """New tests for one problem; the generator (run in the sandbox) reads a seed and prints one input,
+    the validator (perfcoder.data.validation) keeps inputs outside the problem's constraints out."""
     if not references:
         raise PerfcoderError("test generation needs at least one reference program that passes the samples")
+    check_validator(validator, samples, executor)
     report = GenerationReport()
     inputs = candidate_inputs(samples, config)
     if generator is not None:
@@ -91,6 +96,9 @@ def generate_tests(
         report.generator_failed = sum(data is None for data in made)
         inputs += [data for data in dict.fromkeys(made) if data is not None]
     report.tried = len(inputs) + report.generator_failed
+    rejected = rejected_inputs(validator, inputs, executor)
+    report.invalid = len(rejected)
+    inputs = [data for data in inputs if data not in rejected]
     answers = [executor.outputs(reference, inputs) for reference in references]
     for n, data in enumerate(inputs):
         outputs = [output for answer in answers if (output := answer[n]) is not None]

@@ -128,6 +128,7 @@ class PairEvaluation:
             "pct_opt": main.pct_opt,
             "rtr": main.rtr,
             "generated_inputs": sum(inputs),
+            "invalid_inputs": sum(r.differential["invalid"] for r in self.records if r.differential),
             "pairs_with_inputs": sum(n > 0 for n in inputs),
             "model": asdict(main) if self.with_predictions else None,
             "human": asdict(self.human_scored(True)),
@@ -243,7 +244,9 @@ def _check_against_slow(
     """Run the programs that passed the tests against the slow program (the oracle) on generated inputs,
     recording each one's mismatch; every distinct program is checked once."""
     language = env.language
-    oracle = build_oracle(Program(pair.slow, language), tests, env.executor, config)
+    oracle = build_oracle(
+        Program(pair.slow, language), tests, env.executor, config, problem_id=pair.problem_id
+    )
     owners = [(code, rec) for code, rec in zip(candidates, record.candidates, strict=True)]
     if pair.fast and record.reference is not None:
         owners.append((pair.fast, record.reference))

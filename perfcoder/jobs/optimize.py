@@ -182,8 +182,9 @@ def _pair_row(
         strategy = make_strategy(settings.strategy, pair.language, settings.shots, settings.examples)
         with settings.environment(pair.language) as env:
             result = optimize_program(
-                pair.slow, tests, env, backend, strategy, settings.search(), generator=generator
-            )
+                pair.slow, tests, env, backend, strategy, settings.search(), generator=generator,
+                problem_id=pair.problem_id,
+            )  # fmt: skip
     except PerfcoderError as exc:
         return str(exc)
     return {

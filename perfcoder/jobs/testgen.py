@@ -15,6 +15,7 @@ from perfcoder.data.sources import TestSources
 from perfcoder.data.testgen import TestGenConfig, accepted_references
 from perfcoder.data.testgen import generate_tests as grow_tests
 from perfcoder.data.testsuite import load_tests, write_tests
+from perfcoder.data.validation import validator_program
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import Language, language_named, language_of
@@ -33,6 +34,7 @@ def generate_tests(
     tests_root: Path | None = None,
     statements: Path | None = None,
     generator: Path | None = None,
+    validator: Path | None = None,
     language: str | None = None,
     config: TestGenConfig | None = None,
     execution: ExecutionConfig | None = None,
@@ -40,7 +42,8 @@ def generate_tests(
 ) -> list[dict[str, Any]]:
     """One problem (`tests` + `references`, written to `output`) or every problem of `pairs` (each to
     `output/PROBLEM_ID`, references = every slow and fast program of its pairs); a row per problem with
-    how many tests were kept and dropped, and why."""
+    how many tests were kept and dropped, and why. `validator`: a file, or a directory of
+    `<problem_id>.<ext>` files (perfcoder.data.validation)."""
     if (pairs is None) == (tests is None):
         raise PerfcoderError("give either tests with references, or pairs")
     execution = execution or ExecutionConfig()
@@ -53,9 +56,10 @@ def generate_tests(
     with Executor(execution) as executor:
         for problem_id, (programs, samples) in problems.items():
             target = output / problem_id if pairs is not None else output
+            helpers = (generator, validator_program(validator, problem_id if pairs is not None else None))
             rows.append(
                 _one_problem(
-                    executor, problem_id, programs, samples, config or TestGenConfig(), generator, target
+                    executor, problem_id, programs, samples, config or TestGenConfig(), helpers, target
                 )
             )
             if on_problem is not None:
@@ -69,9 +73,10 @@ def _one_problem(
     programs: list[Program],
     samples: list[TestCase] | str,
     config: TestGenConfig,
-    generator: Path | None,
+    helpers: tuple[Path | None, Program | None],
     target: Path,
 ) -> dict[str, Any]:
+    """`helpers`: the input generator's file and the problem's validator."""
     row: dict[str, Any] = {"problem": problem_id, "references": 0, "kept": 0, "dropped": 0, "note": ""}
     if isinstance(samples, str):
         return {**row, "note": samples}
@@ -79,8 +84,9 @@ def _one_problem(
     row["references"] = len(references)
     if not references:
         return {**row, "note": "no reference program passes the sample tests"}
+    generator, validator = helpers
     gen = Program(read_source(generator), language_of(generator)) if generator else None
-    report = grow_tests(references, samples, executor, config, gen)
+    report = grow_tests(references, samples, executor, config, gen, validator)
     write_tests(target, [*samples, *report.tests])
     return {
         **row,
@@ -89,6 +95,7 @@ def _one_problem(
         "failed": report.failed,
         "disagreed": report.disagreed,
         "generator_failed": report.generator_failed,
+        "invalid": report.invalid,
         "output": str(target),
     }
 

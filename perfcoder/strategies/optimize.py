@@ -93,10 +93,12 @@ def optimize_program(
     on_event: OnEvent | None = None,
     generator: str | None = None,
     oracle: Oracle | None = None,
+    problem_id: str | None = None,
 ) -> OptimizeResult:
     """Best@k (and refinement) for one program. A candidate must pass the tests and, unless differential
     testing is off, print what the input program prints on every generated input it answers (`oracle`:
-    inputs already generated for this program, e.g. by a caller that keeps them)."""
+    inputs already generated for this program, e.g. by a caller that keeps them; `problem_id` picks the
+    validator from a directory of them)."""
     started = time.monotonic()
     language = env.language.name
     original = env.run(code, tests)
@@ -110,7 +112,8 @@ def optimize_program(
     if oracle is None and config.differential.enabled:
         _say(on_event, "generating inputs: the input program is the oracle")
         maker = Program(generator, env.language) if generator else None
-        oracle = build_oracle(Program(code, env.language), tests, env.executor, config.differential, maker)
+        original_program = Program(code, env.language)
+        oracle = build_oracle(original_program, tests, env.executor, config.differential, maker, problem_id)
         result.differential = oracle.summary()
     conversation = strategy.messages(code, language)
     for round_number in range(config.rounds):

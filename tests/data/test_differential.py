@@ -13,6 +13,7 @@ import pytest
 
 import perfcoder
 from perfcoder.data.differential import DifferentialConfig, build_oracle, check_programs
+from perfcoder.data.validation import validator_program
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Executor, Program
@@ -85,6 +86,53 @@ def test_inputs_where_the_original_is_not_repeatable_are_dropped(executor: Execu
     assert all(int(t.input) <= 100 for t in oracle.tests)
 
 
+# 1 + 2 + ... + n for 1 <= n <= 1000: the original answers any n, the table only the valid ones
+LOOP_PY = "n = int(input())\nprint(sum(range(n + 1)))\n"
+TABLE_PY = "T = [i * (i + 1) // 2 for i in range(1001)]\nprint(T[int(input())])\n"
+HALF_TABLE_PY = (
+    "T = [i * (i + 1) // 2 for i in range(1001)]\nn = int(input())\nprint(T[n] if n < 950 else 0)\n"
+)
+VALIDATOR_PY = "n = int(input())\nassert 1 <= n <= 1000\n"
+SMALL = [TestCase(str(n), f"{n}\n".encode(), None) for n in (10, 250, 900)]
+
+
+def test_a_validator_keeps_inputs_outside_the_constraints_out(executor: Executor, tmp_path: Path) -> None:
+    without = build_oracle(Program(LOOP_PY, PYTHON), SMALL, executor)
+    (rejected,) = check_programs(without, [Program(TABLE_PY, PYTHON)], executor)
+    assert rejected is not None and int(rejected.input) > 1000 and rejected.verdict == "runtime_error"
+
+    validator = tmp_path / "validator.py"
+    validator.write_text(VALIDATOR_PY)
+    config = DifferentialConfig(validator=validator)
+    oracle = build_oracle(Program(LOOP_PY, PYTHON), SMALL, executor, config)
+    values = [int(t.input) for t in oracle.tests]
+    assert values and all(1 <= n <= 1000 for n in values) and max(values) >= 600
+    assert oracle.invalid >= 1 and oracle.summary()["invalid"] == oracle.invalid
+    assert any("validator rejected" in stop for stop in oracle.ladder_stops)
+    table, half = check_programs(
+        oracle, [Program(TABLE_PY, PYTHON), Program(HALF_TABLE_PY, PYTHON)], executor
+    )
+    assert table is None  # right on every valid input
+    assert half is not None and int(half.input) >= 950 and half.actual == "0\n"  # wrong inside them
+
+
+def test_a_validator_that_rejects_a_given_test_stops_the_run(executor: Executor, tmp_path: Path) -> None:
+    validator = tmp_path / "validator.py"
+    validator.write_text("n = int(input())\nassert n <= 100\n")
+    with pytest.raises(PerfcoderError, match="rejects given test 250"):
+        build_oracle(Program(LOOP_PY, PYTHON), SMALL, executor, DifferentialConfig(validator=validator))
+
+
+def test_a_directory_of_validators_is_picked_by_problem(tmp_path: Path) -> None:
+    (tmp_path / "p1.py").write_text(VALIDATOR_PY)
+    program = validator_program(tmp_path, "p1")
+    assert program is not None and program.source == VALIDATOR_PY and program.language == PYTHON
+    assert validator_program(tmp_path, "p2") is None  # no validator for that problem: inputs unfiltered
+    with pytest.raises(PerfcoderError, match="is a directory"):
+        validator_program(tmp_path)
+    assert validator_program(None, "p1") is None
+
+
 def test_bad_settings_are_refused() -> None:
     with pytest.raises(PerfcoderError, match="growth"):
         DifferentialConfig(growth=1.0)
@@ -119,6 +167,29 @@ def test_without_differential_testing_the_same_candidate_passes(env: Environment
     assert result.candidates[0].verdict == "accepted" and result.differential is None
 
 
+def test_the_search_accepts_a_candidate_right_on_every_valid_input(
+    private_cache: Path, tmp_path: Path
+) -> None:
+    validator = tmp_path / "validator.py"
+    validator.write_text(VALIDATOR_PY)
+    given = [TestCase(t.name, t.input, str(sum(range(int(t.input) + 1))).encode() + b"\n") for t in SMALL]
+    model = ScriptedModel([[fenced(TABLE_PY, "python"), fenced(HALF_TABLE_PY, "python")]])
+    checks = DifferentialConfig(validator=validator)
+    with perfcoder.make("python", cost="cpu", time_s=2) as python:
+        result = optimize_program(
+            LOOP_PY,
+            given,
+            python,
+            model,
+            make_strategy("instruction", "python"),
+            SearchConfig(k=2, differential=checks),
+        )
+    table, half = result.candidates
+    assert table.mismatch is None and table.verdict == "accepted"
+    assert half.mismatch is not None and half.verdict == "wrong_answer"
+    assert result.differential is not None and result.differential["invalid"] >= 1
+
+
 def test_evaluate_reports_correctness_on_the_tests_and_under_differential_testing(
     private_cache: Path, tmp_path: Path
 ) -> None:
@@ -145,3 +216,19 @@ def test_bench_checks_fast_against_slow_on_request(private_cache: Path, tmp_path
     assert plain["speedup"] > 1.0 and plain["differential"] is None
     checked = json.loads(run_cli(*args, "--json", "--differential", cache=private_cache).stdout)
     assert checked["speedup"] is None and checked["differential"]["mismatch"]["verdict"] == "wrong_answer"
+
+
+def test_evaluate_uses_each_problems_validator(private_cache: Path, tmp_path: Path) -> None:
+    cases = [
+        {"input": t.input.decode(), "output": f"{int(t.input) * (int(t.input) + 1) // 2}\n"} for t in SMALL
+    ]
+    pair = {"id": "tri", "problem_id": "tri", "language": "python", "input": LOOP_PY, "target": TABLE_PY}
+    pairs = write_rows(tmp_path / "pairs.jsonl", [{**pair, "test_cases": cases}])
+    validators = tmp_path / "validators"
+    validators.mkdir()
+    (validators / "tri.py").write_text(VALIDATOR_PY)
+    args = ("--pairs", pairs, "--cost", "cpu", "--time-limit", "2", "--differential")
+    unchecked = evaluate_json(private_cache, *args)["differential"]
+    assert unchecked["human"]["pct_correct"] == 0.0  # the table fails past n = 1000, outside the constraints
+    checked = evaluate_json(private_cache, *args, "--validator", validators)["differential"]
+    assert checked["human"]["pct_correct"] == 100.0 and checked["invalid_inputs"] >= 1

@@ -88,6 +88,18 @@ def test_a_user_generator_makes_inputs(executor: Executor) -> None:
     assert all(50 <= int(t.input.split()[0]) <= 60 for t in report.tests)
 
 
+SMALL_N_VALIDATOR = "n, k = map(int, input().split())\nassert n <= 16 and len(input().split()) == n\n"
+
+
+def test_a_validator_keeps_inputs_outside_the_constraints_out(executor: Executor) -> None:
+    samples = load_tests(PAIRS / "tests")[:1]
+    config = TestGenConfig(count=6, scales=(1.0, 4.0, 16.0))
+    validator = Program(SMALL_N_VALIDATOR, PYTHON)
+    report = generate_tests([program(PAIRS / "fast.py")], samples, executor, config, validator=validator)
+    assert report.invalid >= 2 and report.kept >= 1 and report.kept + report.dropped == report.tried == 6
+    assert all(int(t.input.split()[0]) <= 16 for t in report.tests)
+
+
 def test_cli_writes_samples_then_generated_tests(private_cache: Path, tmp_path: Path) -> None:
     samples = tmp_path / "samples"
     samples.mkdir()
