@@ -35,7 +35,7 @@ from scipy.optimize import nnls
 from scipy.stats import spearmanr
 
 from perfcoder.data.differential import DifferentialConfig
-from perfcoder.data.pairs import load_pairs
+from perfcoder.data.pairs import OptimizationPair, load_pairs
 from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment, make
 from perfcoder.errors import PerfcoderError
@@ -62,10 +62,15 @@ def half_of(problem: str) -> str:
     return "fit" if hashlib.sha256(problem.encode()).digest()[0] % 2 == 0 else "held_out"
 
 
-def tests_for(env: Environment, slow: str, fast: str, given: list[TestCase], budget: float) -> list[TestCase]:
-    """The given tests plus the two largest generated inputs the slow program answers within budget;
-    raises when the fast program disagrees with the slow one on any generated input."""
-    oracle = env.oracle(slow, given, DifferentialConfig(oracle_time_s=budget, variants=1))
+def tests_for(
+    env: Environment, pair: OptimizationPair, given: list[TestCase], budget: float, validators: Path | None
+) -> list[TestCase]:
+    """The given tests plus the two largest generated inputs the slow program answers within budget (and
+    the problem's validator, if any, accepts); raises when the fast program disagrees with the slow one
+    on any generated input."""
+    config = DifferentialConfig(oracle_time_s=budget, variants=1, validator=validators)
+    slow, fast = pair.slow, pair.fast
+    oracle = env.oracle(slow, given, config, problem_id=pair.problem_id)
     (mismatch,) = env.check(oracle, [fast])
     if mismatch is not None:
         raise PerfcoderError(f"fast program {mismatch.describe()}")
@@ -89,7 +94,8 @@ def measure(args: argparse.Namespace, log: Path) -> None:
             try:
                 if not pair.fast:
                     raise PerfcoderError("no fast program")
-                tests = tests_for(envs["cycles"], pair.slow, pair.fast, sources.for_pair(pair), args.budget)
+                given = sources.for_pair(pair)
+                tests = tests_for(envs["cycles"], pair, given, args.budget, args.validators)
                 counted = envs["cycles"].compare(pair.slow, pair.fast, tests)
                 timed = envs["cpu"].compare(pair.slow, pair.fast, tests)
                 if counted.speedup is None or timed.speedup is None:
@@ -217,6 +223,11 @@ def main() -> None:
         "--budget", type=float, default=0.1, help="slow program's seconds per generated input"
     )
     parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument(
+        "--validators",
+        type=Path,
+        help="input validators, <problem_id>.<ext> each (e.g. benchmarks/validators)",
+    )
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--report-only", action="store_true", help="re-score the pairs measured so far")
     args = parser.parse_args()

@@ -123,13 +123,14 @@ class Environment:
         tests: Tests,
         config: DifferentialConfig | None = None,
         generator: str | None = None,
+        problem_id: str | None = None,
     ) -> Oracle:
-        """The original program's answers on inputs generated from the tests (and the generator's)."""
+        """The original program's answers on inputs generated from the tests (and the generator's) that
+        the config's validator (for `problem_id`, from a directory of them) accepts."""
         maker = Program(generator, self.language) if generator else None
         original_program = Program(original, self.language)
-        return build_oracle(
-            original_program, as_tests(tests), self.executor, config or DifferentialConfig(), maker
-        )
+        checks = config or DifferentialConfig()
+        return build_oracle(original_program, as_tests(tests), self.executor, checks, maker, problem_id)
 
     def check(self, oracle: Oracle, codes: Sequence[str]) -> list[Mismatch | None]:
         """Each program against the oracle: None when it agrees on every generated input, else the
