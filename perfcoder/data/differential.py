@@ -130,7 +130,7 @@ def build_oracle(
     limits = dataclasses.replace(executor.config.limits, time_s=budget)
     oracle = Oracle(original, budget_s=budget)
     validator = validator_program(config.validator, problem_id)
-    check_validator(validator, given, executor, limits)
+    check_validator(validator, given, executor)  # under the run's time limit, not the oracle's budget
     seen = {test.input for test in given}
     found: list[tuple[bytes, bytes]] = []
 
@@ -138,7 +138,7 @@ def build_oracle(
         """The original's answer per input; None for an input the validator rejects."""
         fresh = [data for data in dict.fromkeys(inputs) if data not in seen]
         seen.update(fresh)
-        rejected = rejected_inputs(validator, fresh, executor, limits)
+        rejected = rejected_inputs(validator, fresh, executor)
         oracle.invalid += len(rejected)
         fresh = [data for data in fresh if data not in rejected]
         answers = executor.answers(original, fresh, limits) if fresh else []

@@ -37,7 +37,8 @@ def validator_program(path: Path | None, problem_id: str | None = None) -> Progr
 def rejected_inputs(
     validator: Program | None, inputs: Sequence[bytes], executor: Executor, limits: Limits | None = None
 ) -> set[bytes]:
-    """The inputs a validator does not accept (exit status other than 0, or no answer in time)."""
+    """The inputs a validator does not accept (exit status other than 0, or no answer within `limits`,
+    by default the run's)."""
     if validator is None or not inputs:
         return set()
     try:
