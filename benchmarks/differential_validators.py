@@ -49,8 +49,10 @@ def rows(plain: PairEvaluation, validated: PairEvaluation) -> list[dict[str, Any
     checked = {record.id: record for record in validated.records}
     table = []
     for record in plain.records:
-        other = checked[record.id]
-        if record.reference is None or other.reference is None or record.reference.verdict != "accepted":
+        other = checked.get(record.id)
+        if other is None or record.reference is None or other.reference is None:
+            continue
+        if record.reference.verdict != "accepted":
             continue
         table.append(
             {

@@ -78,6 +78,7 @@ def evaluate(
         raise typer.BadParameter("give either --pairs or --tasks", param_hint="--pairs/--tasks")
     if k is not None and k < 1:
         raise typer.BadParameter("k must be at least 1", param_hint="-k")
+    opt.check_validator_use(validator, differential)
     config = EvaluateConfig(
         k=k,
         cost=cost or EvaluateConfig.cost,

@@ -99,6 +99,7 @@ def bench(
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
     """Measure SLOW and FAST on TESTS: verdicts, costs and speedup = cost(SLOW) / cost(FAST)."""
+    opt.check_validator_use(validator, differential)
     lang = language_named(language) if language else language_of(slow)
     if language is None and language_of(fast) != lang:
         raise PerfcoderError(f"{slow} and {fast} are in different languages")

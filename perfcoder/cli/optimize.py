@@ -76,6 +76,7 @@ def optimize(
     options = dict(locals())
     if (program is None) == (pairs is None):
         raise typer.BadParameter("give either PROGRAM with --tests, or --pairs", param_hint="PROGRAM/--pairs")
+    opt.check_validator_use(validator, differential)
     config = OptimizeConfig(
         k=k,
         rounds=rounds,

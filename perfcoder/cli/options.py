@@ -58,6 +58,16 @@ ValidatorOption = Annotated[
         "generated inputs it rejects are not used. A directory: one <problem_id>.<ext> per problem.",
     ),
 ]
+
+
+def check_validator_use(validator: Path | None, differential: bool) -> None:
+    """A validator filters differential testing's inputs: given without it, it would do nothing."""
+    if validator is not None and not differential:
+        raise typer.BadParameter(
+            "a validator filters differential testing's inputs: turn that on", param_hint="--validator"
+        )
+
+
 IsolationOption = Annotated[str | None, documented(SandboxConfig, "isolation", "--isolation", unset=True)]
 CostOption = Annotated[str | None, documented(OptimizeConfig, "cost", "--cost", "-c")]
 StartupOption = Annotated[

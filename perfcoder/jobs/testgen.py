@@ -53,10 +53,11 @@ def generate_tests(
         assert tests is not None
         problems = {output.name: _problem_from_files(tests, references, language)}
     rows = []
+    maker = Program(read_source(generator), language_of(generator)) if generator else None
     with Executor(execution) as executor:
         for problem_id, (programs, samples) in problems.items():
             target = output / problem_id if pairs is not None else output
-            helpers = (generator, validator_program(validator, problem_id if pairs is not None else None))
+            helpers = (maker, validator_program(validator, problem_id if pairs is not None else None))
             rows.append(
                 _one_problem(
                     executor, problem_id, programs, samples, config or TestGenConfig(), helpers, target
@@ -73,10 +74,10 @@ def _one_problem(
     programs: list[Program],
     samples: list[TestCase] | str,
     config: TestGenConfig,
-    helpers: tuple[Path | None, Program | None],
+    helpers: tuple[Program | None, Program | None],
     target: Path,
 ) -> dict[str, Any]:
-    """`helpers`: the input generator's file and the problem's validator."""
+    """`helpers`: the input generator and the problem's validator."""
     row: dict[str, Any] = {"problem": problem_id, "references": 0, "kept": 0, "dropped": 0, "note": ""}
     if isinstance(samples, str):
         return {**row, "note": samples}
@@ -84,9 +85,7 @@ def _one_problem(
     row["references"] = len(references)
     if not references:
         return {**row, "note": "no reference program passes the sample tests"}
-    generator, validator = helpers
-    gen = Program(read_source(generator), language_of(generator)) if generator else None
-    report = grow_tests(references, samples, executor, config, gen, validator)
+    report = grow_tests(references, samples, executor, config, *helpers)
     write_tests(target, [*samples, *report.tests])
     return {
         **row,

@@ -232,3 +232,14 @@ def test_evaluate_uses_each_problems_validator(private_cache: Path, tmp_path: Pa
     assert unchecked["human"]["pct_correct"] == 0.0  # the table fails past n = 1000, outside the constraints
     checked = evaluate_json(private_cache, *args, "--validator", validators)["differential"]
     assert checked["human"]["pct_correct"] == 100.0 and checked["invalid_inputs"] >= 1
+
+
+def test_a_validator_without_differential_testing_is_refused(private_cache: Path, tmp_path: Path) -> None:
+    (tmp_path / "slow.py").write_text(LOOP_PY)
+    (tmp_path / "validator.py").write_text(VALIDATOR_PY)
+    tests = write_rows(tmp_path / "tests.jsonl", [{"input": "10\n", "output": "55\n"}])
+    args = ("bench", tmp_path / "slow.py", tmp_path / "slow.py", "--tests", tests, "--cost", "cpu")
+    refused = run_cli(*args, "--validator", tmp_path / "validator.py", cache=private_cache)
+    assert refused.returncode != 0 and "differential" in refused.stderr
+    accepted = run_cli(*args, "--differential", "--validator", tmp_path / "validator.py", cache=private_cache)
+    assert accepted.returncode == 0, accepted.stderr
