@@ -165,10 +165,11 @@ def build_oracle(
 def _variants(given: Sequence[TestCase], config: DifferentialConfig) -> list[bytes]:
     """New values in the shape of each given test, at its own size."""
     inputs = []
+    siblings = [test.input for test in given]
     for n, test in enumerate(given):
         for v in range(config.variants):
             rng = random.Random(f"{config.seed}:variant:{n}:{v}")
-            data = mutate(test.input, rng, 1.0, config.max_input_bytes)
+            data = mutate(test.input, rng, 1.0, config.max_input_bytes, siblings)
             if data is not None:
                 inputs.append(data)
     return inputs
@@ -179,12 +180,13 @@ def _climb_ladders(given: Sequence[TestCase], config: DifferentialConfig, ask: A
     first size the original does not answer within its budget, or when its input stops growing."""
     starts = sorted(dict.fromkeys(test.input for test in given), key=len, reverse=True)[: config.ladders]
     previous = {n: start for n, start in enumerate(starts)}
+    siblings = [test.input for test in given]
     for step in range(1, config.max_steps + 1):
         scale = config.growth**step
         batch: dict[int, bytes] = {}
         for n in list(previous):
             rng = random.Random(f"{config.seed}:ladder:{n}:{step}")
-            data = mutate(starts[n], rng, scale, config.max_input_bytes)
+            data = mutate(starts[n], rng, scale, config.max_input_bytes, siblings)
             if data is None or data == previous[n] or len(data) < len(previous[n]):
                 oracle.ladder_stops.append(f"ladder {n + 1}: stopped growing at {len(previous[n])} bytes")
                 del previous[n]

@@ -59,7 +59,7 @@ def candidate_inputs(samples: Sequence[TestCase], config: TestGenConfig) -> list
         rng = random.Random(f"{config.seed}:{n}")
         sample = samples[n % len(samples)]
         scale = config.scales[n % len(config.scales)]
-        data = mutate(sample.input, rng, scale, config.max_input_bytes)
+        data = mutate(sample.input, rng, scale, config.max_input_bytes, [s.input for s in samples])
         if data is not None and data not in seen:
             seen.add(data)
             inputs.append(data)

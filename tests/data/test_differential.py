@@ -116,6 +116,49 @@ def test_a_validator_keeps_inputs_outside_the_constraints_out(executor: Executor
     assert half is not None and int(half.input) >= 950 and half.actual == "0\n"  # wrong inside them
 
 
+# degrees of a tree: N, then N - 1 edges
+DEGREES_PY = """n = int(input())
+deg = [0] * (n + 1)
+for _ in range(n - 1):
+    a, b = map(int, input().split())
+    deg[a] += 1
+    deg[b] += 1
+print(max(deg), deg.count(1))
+"""
+TREE_VALIDATOR_PY = """import sys
+n, *ends = map(int, sys.stdin.read().split())
+parent = list(range(n + 1))
+def root(x):
+    while parent[x] != x:
+        x = parent[x]
+    return x
+assert 2 <= n <= 10**5 and len(ends) == 2 * (n - 1)
+for a, b in zip(ends[::2], ends[1::2]):
+    assert 1 <= a <= n and 1 <= b <= n and root(a) != root(b)
+    parent[root(a)] = root(b)
+"""
+TREES = [
+    TestCase(str(n), text.encode(), None)
+    for n, text in enumerate(("5\n1 2\n2 3\n3 4\n3 5\n", "4\n1 2\n1 3\n1 4\n", "2\n1 2\n"))
+]
+
+
+def test_grown_trees_stay_trees_so_validated_testing_keeps_large_inputs(
+    executor: Executor, tmp_path: Path
+) -> None:
+    validator = tmp_path / "tree.py"
+    validator.write_text(TREE_VALIDATOR_PY)
+    config = DifferentialConfig(validator=validator, max_steps=8)
+    oracle = build_oracle(Program(DEGREES_PY, PYTHON), TREES, executor, config)
+    sizes = [int(t.input.split()[0]) for t in oracle.tests]
+    assert oracle.invalid == 0 and len(sizes) >= 6 and max(sizes) >= 5 * 2**8
+    small_array = Program(DEGREES_PY.replace("[0] * (n + 1)", "[0] * 101"), PYTHON)
+    (mismatch,) = check_programs(oracle, [small_array], executor)
+    assert (
+        mismatch is not None and mismatch.verdict == "runtime_error" and int(mismatch.input.split()[0]) > 100
+    )
+
+
 def test_a_validator_that_rejects_a_given_test_stops_the_run(executor: Executor, tmp_path: Path) -> None:
     validator = tmp_path / "validator.py"
     validator.write_text("n = int(input())\nassert n <= 100\n")
