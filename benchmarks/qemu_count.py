@@ -10,7 +10,7 @@ from cachegrind's instruction count, and whether the speedups of the 11 pairs ra
 count. The programs are the project's own examples, so they run outside the sandbox here.
 
 Needs qemu-user (`apt-get install qemu-user`; `make qemu` does it) and gcc.
-Run: `.venv/bin/python benchmarks/qemu_count.py` (~7 min); writes benchmarks/results/qemu_count.json.
+Run: `.venv/bin/python benchmarks/qemu_count.py` (~5 min); writes benchmarks/results/qemu_count.json.
 """
 
 from __future__ import annotations

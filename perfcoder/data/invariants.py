@@ -67,7 +67,9 @@ class Traits:
         if self.edges is None:
             return [c.bound_at for c in self.columns if c.bound_at is not None]
         others = [
-            c.bound_at for n, c in enumerate(self.columns) if n not in self.edges.columns and c.bound_at
+            c.bound_at
+            for n, c in enumerate(self.columns)
+            if n not in self.edges.columns and c.bound_at is not None
         ]
         return [self.edges.bound_at, *others]
 

@@ -14,14 +14,11 @@ by a validator, or by the reference programs all accepting an input and agreeing
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from perfcoder.data.invariants import Traits, draw_column, draw_edges, learn_traits
+from perfcoder.data.invariants import INT, Traits, draw_column, draw_edges, learn_traits
 
-INT = re.compile(r"-?\d+")
-FLOAT = re.compile(r"-?\d+\.\d+")
 MAX_SIZE = 10**6  # an integer above this is a value, not a size
 DELTAS = (0, -1, 1)  # a block's length is its size, or one less (N - 1 edges), or one more, in that order
 Lines = list[list[str]]
@@ -113,10 +110,8 @@ def _shared_blocks(lines: Lines, siblings: Sequence[Lines]) -> list[Block]:
     """Line by line, the block starting there that an earlier integer explains in this input and in
     every sibling alike (same kind, same size position, same difference between size and length)."""
     at_value: dict[int, list[tuple[int, int]]] = {}  # value -> its positions, in reading order
-    for i, line in enumerate(lines):
-        for p, token in enumerate(line):
-            if INT.fullmatch(token) and 0 <= int(token) <= MAX_SIZE:
-                at_value.setdefault(int(token), []).append((i, p))
+    for at, value in _integers(lines, len(lines)):
+        at_value.setdefault(value, []).append(at)
     runs = _run_lengths(lines)
     blocks: list[Block] = []
     regrown: set[int] = set()
