@@ -25,9 +25,11 @@ from perfcoder.execution.probe import BatchJob, BatchMeasure
 from perfcoder.execution.sandbox import Mount, ProcessResult, Sandbox
 from perfcoder.execution.source import python_imports
 from perfcoder.measure import python_forkserver as server
+from perfcoder.measure import python_warmup as warmup
 
 SCRIPT = Path(server.__file__)
 SCRIPT_INSIDE = "/tmp/forkserver.py"
+WARM_UP = Path(warmup.__file__)
 OUT_FILE = f"{server.OUT_DIR}/cachegrind.%p"  # one count file per process of the batch
 # What a server may import before its jobs (numpy), and the program whose plain run is then the
 # start-up every job's own counts are added to; "" imports nothing and starts from an empty program
@@ -44,7 +46,7 @@ Counts = Callable[[dict[str, int], float], dict[str, float]]
 @functools.cache
 def identity() -> str:
     """Part of the results store key: a change to the server changes the counts."""
-    return "fork-server-" + hashlib.sha256(SCRIPT.read_bytes()).hexdigest()[:16]
+    return "fork-server-" + hashlib.sha256(SCRIPT.read_bytes() + WARM_UP.read_bytes()).hexdigest()[:16]
 
 
 def preload_for(source: str) -> str:
@@ -88,6 +90,7 @@ def run_batch(
             env=env,
             mounts=[
                 Mount(SCRIPT, SCRIPT_INSIDE),
+                Mount(WARM_UP, server.WARM_UP),
                 Mount(jobs_dir, server.JOBS),
                 Mount(writable[0], server.PROG_DIR, writable=True),
                 Mount(writable[1], server.OUT_DIR, writable=True),

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from importlib.machinery import ModuleSpec
     from types import ModuleType
+    from typing import Any
 
 PROG_DIR = "/tmp/prog"  # where the program lives, as in a plain run (the path changes the counts)
 PROGRAM = PROG_DIR + "/main.py"
@@ -39,6 +40,8 @@ OUT_DIR = "/tmp/out"  # count files and captured output
 STDOUT = OUT_DIR + "/stdout"
 STDERR = OUT_DIR + "/stderr"
 PRELOADED = OUT_DIR + "/preloaded"  # made when a job imports the package the server preloaded
+WARM_UP = "/tmp/warm_up.py"  # read-only: python_warmup.py, run once before the jobs
+WARM_UP_INPUT = OUT_DIR + "/warm-up-input"
 JOBS = "/tmp/jobs"  # read-only: NNNNNN/{main.py,build.log,input} per job, wall_s (seconds per job)
 MAX_JOBS = 40  # per server: process numbers stay below 257, cached ints (pids of more change counts)
 NO_MORE_JOBS = 3  # exit status of a job's server copy past the last job
@@ -74,9 +77,17 @@ def main(preload: str) -> dict[str, str] | None:
 
 
 def warm_up() -> None:
-    """Do in the server what each child would otherwise do for the first time and pay for (the first
-    compile of source bytes alone costs ~8M instructions); a plain run pays it during start-up."""
-    exec(compile(b"pass\n", "<warm-up>", "exec"), {"__name__": "__warm_up__"})
+    """Do in the server what each child would otherwise do for the first time and pay for: the first
+    compile of source bytes (~8M instructions, which a plain run pays during start-up), and valgrind's
+    translation of the interpreter code a program needs (about as much time as a small program's own
+    run): compile a program, read input, compute and print as contest programs do
+    (python_warmup.py). Nothing it made outlives it: its functions go with its namespace."""
+    with open(WARM_UP, "rb") as handle:
+        code = compile(handle.read(), WARM_UP, "exec")
+    namespace: dict[str, Any] = {"__name__": "__warm_up__"}
+    exec(code, namespace)
+    namespace["run"](WARM_UP_INPUT)
+    namespace.clear()
 
 
 def hide(package: str) -> None:

@@ -162,9 +162,10 @@ if os.fork() == 0:
                 pass
 print("left a writer behind")
 """
-LOOKS_AROUND = """import os, time
+LOOKS_AROUND = """import os, sys, time
 time.sleep(1.5)
 print(sorted(os.listdir("/tmp/box")), sorted(os.listdir("/tmp/prog")), os.path.exists("/tmp/out/planted"))
+print(os.path.exists("/tmp/out/warm-up-input"), [name for name in sys.modules if "warm" in name])
 """
 
 
@@ -178,7 +179,8 @@ def test_what_a_run_leaves_behind_is_gone_before_the_next(
     # the batched run printed what its native run printed (an empty work dir), or it would have been
     # measured again on its own with a warning
     assert not caplog.records
-    assert looked.tests[0].stdout == "[] ['build.log', 'main.py'] False\n"
+    # nor does it see the server's warm-up: no input file, no module
+    assert looked.tests[0].stdout == "[] ['build.log', 'main.py'] False\nFalse []\n"
 
 
 TRIES_THE_CHANNEL = """import os
