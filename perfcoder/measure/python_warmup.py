@@ -13,7 +13,7 @@ run. It defines no class: a class is a reference cycle, left for the children's 
 import os
 import sys
 
-_WU_LINES = 24  # lines of the warm-up input; few, so no garbage collection runs in between
+_WU_LINES = 24  # lines of the warm-up input: a few dozen objects, as a sample test makes
 
 
 def _wu_input() -> str:
