@@ -71,21 +71,26 @@ def proxy(server: str) -> Iterator[tuple[str, Traffic]]:
                 traffic.most_in_flight = max(traffic.most_in_flight, traffic.in_flight)
                 failure = traffic.failures.pop(0) if traffic.failures else None
             try:
-                if failure is None and traffic.always:
-                    failure = (traffic.always, {})
-                if failure is None and traffic.refuse_n and json.loads(body).get("n", 1) > 1:
-                    failure = (400, {"X-Body": "'n' must be 1"})
-                if failure is not None:
-                    self._reply(failure[0], failure[1].get("X-Body", "busy").encode(), failure[1])
-                    return
-                forwarded = urllib.request.Request(
-                    server.rstrip("/") + self.path, data=body, headers={"Content-Type": "application/json"}
-                )
-                with urllib.request.urlopen(forwarded, timeout=120) as answer:
-                    self._reply(200, answer.read(), {})
-            finally:
+                status, data, headers = self._answer(body, failure)
+            finally:  # before the reply: once the client has it, it may send its next request
                 with traffic.lock:
                     traffic.in_flight -= 1
+            self._reply(status, data, headers)
+
+        def _answer(
+            self, body: bytes, failure: tuple[int, dict[str, str]] | None
+        ) -> tuple[int, bytes, dict[str, str]]:
+            if failure is None and traffic.always:
+                failure = (traffic.always, {})
+            if failure is None and traffic.refuse_n and json.loads(body).get("n", 1) > 1:
+                failure = (400, {"X-Body": "'n' must be 1"})
+            if failure is not None:
+                return failure[0], failure[1].get("X-Body", "busy").encode(), failure[1]
+            forwarded = urllib.request.Request(
+                server.rstrip("/") + self.path, data=body, headers={"Content-Type": "application/json"}
+            )
+            with urllib.request.urlopen(forwarded, timeout=120) as answer:
+                return 200, answer.read(), {}
 
         def _reply(self, status: int, data: bytes, headers: dict[str, str]) -> None:
             self.send_response(status)
