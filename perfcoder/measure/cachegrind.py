@@ -72,7 +72,7 @@ class CachegrindProbe:
     extra_memory_mb: int = 1024  # valgrind's own address space on top of the program's limit
     name: str = "cachegrind"
     repeats: int = 1
-    # Python runs are measured in batches by one fork server (perfcoder.measure.forkserver): 3.5x faster
+    # Python runs are measured in batches by one fork server (perfcoder.measure.forkserver): ~3x faster
     # on 40 PIE dev pairs, per-pair costs within 0.25% of plain runs (median, p90 0.84%: the server's
     # warm-up leaves interpreter code in the simulated cache; benchmarks/python_throughput.py)
     fork_python: bool = True
