@@ -13,6 +13,7 @@ measures the fork server's way alone (for a run over many pairs).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import statistics
 import tempfile
@@ -40,7 +41,8 @@ def run(args: argparse.Namespace, fork: bool) -> tuple[dict[str, Any], PairEvalu
 
         def environment(language: str) -> Environment:
             env = make(language, "cycles", config=config)
-            env.probe = CachegrindProbe(model="cycles", fork_python=fork)
+            assert isinstance(env.probe, CachegrindProbe)
+            env.probe = dataclasses.replace(env.probe, fork_python=fork)
             return env
 
         started = time.monotonic()

@@ -95,7 +95,7 @@ class Environment:
         self.language = language
         self.cost_model = cost
         self.executor = Executor(config)
-        self.probe = probe_for(cost, repeats)
+        self.probe = probe_for(cost, repeats, language.name)
         self.subtract_startup = subtract_startup
 
     def run(self, code: str, tests: Tests) -> Measurement:

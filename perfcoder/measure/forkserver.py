@@ -38,7 +38,8 @@ PRELOADED_BY = {"numpy": "numpy", "scipy": "numpy", "pandas": "numpy"}  # an imp
 BATCH_JOBS = server.MAX_JOBS - 1  # user jobs per batch, besides the calibration job
 STARTUP_ALLOWANCE_S = 120.0  # the server's own start-up under valgrind, on top of the jobs' limits
 log = logging.getLogger(__name__)
-COUNTED = ("instructions", "l1_misses", "ll_misses", "syscalls")  # costs that add up; cycles is derived
+# costs that add up; cycles is derived
+COUNTED = ("instructions", "l1_misses", "i1_misses", "ll_misses", "syscalls")
 
 Counts = Callable[[dict[str, int], float], dict[str, float]]
 

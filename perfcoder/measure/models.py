@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.probe import NativeProbe, Probe
-from perfcoder.measure.cachegrind import CachegrindProbe
+from perfcoder.measure.cachegrind import CachegrindProbe, cycle_weights
 
 DEFAULT_COST = "cycles"  # deterministic, and the closest to CPU time of the count models on held-out pairs
 COST_HELP = "Cost model: cycles, instructions (deterministic counts under valgrind), cpu, wall (timed)."
@@ -43,10 +43,11 @@ def cost_model(name: str) -> CostModel:
     return COST_MODELS[name]
 
 
-def probe_for(model: CostModel, repeats: int = DEFAULT_REPEATS) -> Probe:
-    """The probe that measures a cost model: cachegrind for counts, repeated native runs for time."""
+def probe_for(model: CostModel, repeats: int = DEFAULT_REPEATS, language: str | None = None) -> Probe:
+    """The probe that measures a cost model for programs of `language`: cachegrind for counts (with the
+    language's cycle weights), repeated native runs for time."""
     if model.deterministic:
-        return CachegrindProbe(model=model.name)
+        return CachegrindProbe(model=model.name, weights=cycle_weights(language))
     if model is NATIVE:
         return NativeProbe()
     if repeats < 1:

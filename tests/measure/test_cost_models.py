@@ -16,7 +16,7 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.sandbox import SandboxConfig
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.cachegrind import read_cachegrind
+from perfcoder.measure.cachegrind import CycleWeights, cycle_weights, read_cachegrind
 from tests.support.paths import EXAMPLES
 
 ENDL = EXAMPLES / "cpp" / "endl_flush"
@@ -61,6 +61,29 @@ def test_python_counts_repeat_despite_hash_randomisation() -> None:
     comparison = instructions.compare(program, program, [TestCase("1", b"", b"2000 000\n")])
     assert comparison.slow.passed
     assert comparison.speedup == 1.0
+
+
+def charged(costs: dict[str, float], w: CycleWeights) -> float:
+    counted = costs["instructions"] + w.l1_miss * costs["l1_misses"] + w.ll_miss * costs["ll_misses"]
+    return counted + w.syscall * costs["syscalls"] + w.process
+
+
+@pytest.mark.parametrize(
+    ("language", "program"),
+    [
+        ("python", "print(sum(range(10**4)))\n"),
+        ("cpp", '#include <cstdio>\nint main() { puts("49995000"); }\n'),
+    ],
+)
+def test_each_language_is_charged_its_own_cycle_weights(language: str, program: str) -> None:
+    other = cycle_weights("cpp" if language == "python" else "python")
+    assert cycle_weights(language) != other
+    measured = env(language, "cycles").run(program, [TestCase("1", b"", b"49995000\n")])
+    assert measured.passed
+    costs = measured.tests[0].costs
+    assert 0 < costs["i1_misses"] < costs["l1_misses"]
+    assert costs["cycles"] == pytest.approx(charged(costs, cycle_weights(language)), rel=1e-9)
+    assert costs["cycles"] != pytest.approx(charged(costs, other), rel=1e-3)
 
 
 @pytest.mark.parametrize(("model", "key"), [("cpu", "cpu_s"), ("wall", "wall_s")])
