@@ -17,7 +17,9 @@ cachegrind (`cycles` gives instructions, misses and system calls) and timed nati
 of 5 interleaved runs per test). Problems are split in two halves by a hash of their id: cycle weights
 are re-fitted on the first half only, two ways (all four by non-negative least squares of per-test CPU
 time; the two miss weights alone by a robust fit of log speedups, how Python's shipped weights were
-made), and every model is reported on both halves; the second half is the held-out figure.
+made), and every model is reported on both halves; the second half is the held-out figure. The miss fit
+is also repeated on random problem halves, each scored on its other half, to show how much a held-out
+figure owes to one split.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ from perfcoder.measure.cachegrind import CycleWeights, cycle_weights
 RESULTS = Path(__file__).resolve().parent / "results"
 WITHIN = 1.5  # a model speedup within this factor of the CPU-time speedup counts as faithful
 FEATURES = ("instructions", "l1_misses", "ll_misses", "syscalls")
+SPLITS = 20  # random problem halves on which the miss fit is checked besides the hashed one
 
 
 @dataclass
@@ -213,6 +216,40 @@ def agreement(rows: Sequence[Measured], model: str, weights: CycleWeights | None
     }
 
 
+def other_splits(rows: Sequence[Measured], splits: int = SPLITS, seed: int = 0) -> dict[str, Any]:
+    """Whether the miss-weight fit carries over on other splits than the one the shipped weights came
+    from: random halves of the problems, fitted on one and scored on the other, as a distribution."""
+    problems = sorted({row.problem for row in rows})
+    rng = np.random.default_rng(seed)
+    fitted, common, weights = [], [], []
+    for _ in range(splits):
+        fit_problems = set(rng.permutation(problems)[: len(problems) // 2])
+        fit = [row for row in rows if row.problem in fit_problems]
+        held = [row for row in rows if row.problem not in fit_problems]
+        weights.append(fit_misses(fit, CycleWeights()))
+        fitted.append(agreement(held, "cycles", weights[-1]))
+        common.append(agreement(held, "cycles", CycleWeights()))
+    return {
+        "splits": splits,
+        "seed": seed,
+        "fitted_l1_miss": sorted(round(w.l1_miss, 1) for w in weights),
+        "fitted_ll_miss": sorted(round(w.ll_miss, 1) for w in weights),
+        "held_out, miss weights fitted on the other half": spread(fitted),
+        "held_out, C++ weights": spread(common),
+    }
+
+
+def spread(scores: Sequence[dict[str, Any]]) -> dict[str, dict[str, float]]:
+    return {
+        measure: {
+            "median": round(float(np.median([s[measure] for s in scores])), 4),
+            "min": min(s[measure] for s in scores),
+            "max": max(s[measure] for s in scores),
+        }
+        for measure in ("spearman", "within_1_5x")
+    }
+
+
 def report(rows: list[Measured], language: str) -> dict[str, Any]:
     halves = {half: [r for r in rows if r.half == half] for half in ("fit", "held_out")}
     common = CycleWeights()
@@ -233,6 +270,7 @@ def report(rows: list[Measured], language: str) -> dict[str, Any]:
             name: {half: agreement(chosen, model, weights) for half, chosen in halves.items()}
             for name, (model, weights) in models.items()
         },
+        "miss_fit_on_other_random_halves": other_splits(rows),
     }
 
 
