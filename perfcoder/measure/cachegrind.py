@@ -66,8 +66,9 @@ class CycleWeights:
 # of CPU time), and under Python's, C++ pairs rank worse (Spearman 0.93 -> 0.66). Python's L1 weight is
 # close to what a pointer-chasing miss costs natively (benchmarks/cycle_weights.py). Its two miss weights
 # are fitted on the problems of the fit half of the PIE Python dev pairs (log speedups against CPU time,
-# robust loss) and checked on the other half (benchmarks/fidelity.py: 100% within 1.5x); process and
-# syscall stay measured. Programs are only ever compared within one language.
+# robust loss) and checked on the other half (benchmarks/fidelity.py: 100% within 1.5x there, a median
+# 95% over random halves); process and syscall stay measured. Programs are only ever compared within one
+# language.
 PYTHON_WEIGHTS = CycleWeights(l1_miss=120.0, ll_miss=60.0)
 LANGUAGE_WEIGHTS = {"python": PYTHON_WEIGHTS}
 
