@@ -31,6 +31,7 @@ miss weights (Spearman against the CPU-time speedups, and the share of pairs wit
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import statistics
 from pathlib import Path
@@ -202,10 +203,8 @@ def main() -> None:
         "shipped_cpp_pairs": {
             "old_fitted_weights": rescore_examples(OLD_WEIGHTS),
             "measured_weights": rescore_examples((3.0, 100.0, round(syscall, -1), round(process, -5))),
-            "shipped_weights": rescore_examples((cpp.l1_miss, cpp.ll_miss, cpp.syscall, cpp.process)),
-            "python_miss_weights": rescore_examples(
-                (python.l1_miss, python.ll_miss, python.syscall, python.process)
-            ),
+            "shipped_weights": rescore_examples(dataclasses.astuple(cpp)),
+            "python_miss_weights": rescore_examples(dataclasses.astuple(python)),
         },
     }
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")

@@ -182,7 +182,7 @@ class CachegrindProbe:
         return {
             "instructions": instructions,
             "l1_misses": float(events["I1mr"] + events["D1mr"] + events["D1mw"]),
-            "i1_misses": float(events["I1mr"]),  # part of l1_misses, kept apart for weighing code misses
+            "i1_misses": float(events["I1mr"]),  # part of l1_misses, not weighed: how many are code fetches
             "ll_misses": float(events["ILmr"] + events["DLmr"] + events["DLmw"]),
             "syscalls": syscalls,
         }
