@@ -18,12 +18,12 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from perfcoder.data.differential import DifferentialConfig
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment, make
 from perfcoder.evaluation.optimization import PairEvaluation, evaluate_pairs
 from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.verify.differential import DifferentialConfig
 
 HERE = Path(__file__).resolve().parent
 VALIDATORS = HERE / "validators"

@@ -38,7 +38,6 @@ import numpy as np
 from scipy.optimize import least_squares, nnls
 from scipy.stats import spearmanr
 
-from perfcoder.data.differential import DifferentialConfig
 from perfcoder.data.pairs import OptimizationPair, load_pairs
 from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment, make
@@ -47,6 +46,8 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.limits import Limits
 from perfcoder.execution.testcase import TestCase
 from perfcoder.measure.cachegrind import CycleWeights, cycle_weights
+from perfcoder.verify.differential import DifferentialConfig
+from perfcoder.verify.funnel import disagreements, oracle_for
 
 RESULTS = Path(__file__).resolve().parent / "results"
 WITHIN = 1.5  # a model speedup within this factor of the CPU-time speedup counts as faithful
@@ -75,8 +76,8 @@ def tests_for(
     on any generated input."""
     config = DifferentialConfig(oracle_time_s=budget, variants=1, validator=validators)
     slow, fast = pair.slow, pair.fast
-    oracle = env.oracle(slow, given, config, problem_id=pair.problem_id)
-    (mismatch,) = env.check(oracle, [fast])
+    oracle = oracle_for(env, slow, given, config, problem_id=pair.problem_id)
+    (mismatch,) = disagreements(env, oracle, [fast])
     if mismatch is not None:
         raise PerfcoderError(f"fast program {mismatch.describe()}")
     return [*given, *oracle.tests[-2:]]

@@ -24,6 +24,7 @@ __all__ = [
     "OptimizeConfig",
     "PerfcoderError",
     "SelfPlayConfig",
+    "Verifier",
     "__version__",
     "evaluate",
     "generate",
@@ -46,6 +47,7 @@ LAZY = {  # public name -> module holding it
     "generate_tests": "perfcoder.jobs.testgen",
     "selfplay": "perfcoder.jobs.selfplay",
     "SelfPlayConfig": "perfcoder.jobs.selfplay",
+    "Verifier": "perfcoder.verify.funnel",
 }
 
 

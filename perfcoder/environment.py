@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self, cast
 
-from perfcoder.data.differential import DifferentialConfig, Mismatch, Oracle, build_oracle, check_programs
 from perfcoder.data.testsuite import case_from_mapping, load_tests
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
@@ -116,26 +115,6 @@ class Environment:
         results = self.executor.run_many(programs, suite, self.probe, on_result)
         startup = self._startup_cost(suite) if self.subtract_startup else None
         return [self._measurement(result, startup) for result in results]
-
-    def oracle(
-        self,
-        original: str,
-        tests: Tests,
-        config: DifferentialConfig | None = None,
-        generator: str | None = None,
-        problem_id: str | None = None,
-    ) -> Oracle:
-        """The original program's answers on inputs generated from the tests (and the generator's) that
-        the config's validator (for `problem_id`, from a directory of them) accepts."""
-        maker = Program(generator, self.language) if generator else None
-        original_program = Program(original, self.language)
-        checks = config or DifferentialConfig()
-        return build_oracle(original_program, as_tests(tests), self.executor, checks, maker, problem_id)
-
-    def check(self, oracle: Oracle, codes: Sequence[str]) -> list[Mismatch | None]:
-        """Each program against the oracle: None when it agrees on every generated input, else the
-        smallest input on which it differs (with both outputs)."""
-        return check_programs(oracle, [Program(code, self.language) for code in codes], self.executor)
 
     def close(self) -> None:
         self.executor.close()

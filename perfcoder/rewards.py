@@ -24,17 +24,16 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from perfcoder.data.differential import DifferentialConfig, Oracle
-from perfcoder.environment import Environment, Measurement, as_tests
+from perfcoder.environment import Environment, as_tests
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named
-from perfcoder.execution.results import SubmissionResult
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import cost_model, speedup
+from perfcoder.measure.models import cost_model
 from perfcoder.store import digest
 from perfcoder.strategies.extract import extract_code
-from perfcoder.strategies.optimize import judge_codes
+from perfcoder.verify.differential import DifferentialConfig
+from perfcoder.verify.funnel import Checked, Verifier
 
 Completion = str | Sequence[Mapping[str, str]]  # text, or chat messages (the last assistant turn counts)
 
@@ -44,7 +43,7 @@ class RewardTiers:
     """PerfRL's four reward levels (compile error < runtime error/timeout/wrong < accepted < accepted and
     faster); the values are PerfRL's defaults and configurable."""
 
-    compile_error: float = 0.0  # R1: no program, or it does not build
+    compile_error: float = 0.0  # R1: no program, it does not build, or a verification check found a hack
     failed: float = 1.0  # R2: builds, but crashes, times out or answers wrong (tests or generated inputs)
     accepted: float = 1.3  # R3: correct, not faster than `faster_than`
     faster: float = 2.0  # R4: correct and faster
@@ -94,8 +93,9 @@ class ExecutionReward:
         self.config = config
         self.last_records: list[JudgedCompletion | None] = []
         self._environments: dict[str, Environment] = {}
-        self._slow: dict[str, Measurement] = {}  # digest(language, slow, tests) -> measured slow program
-        self._oracles: dict[str, Oracle] = {}
+        # digest(language, slow, tests) -> its verifier (the slow program measured and its answers on
+        # generated inputs found once; completions seen before not judged again)
+        self._verifiers: dict[str, Verifier] = {}
 
     def value(self, judged: JudgedCompletion) -> float:
         raise NotImplementedError
@@ -153,28 +153,20 @@ class ExecutionReward:
         self, language: str, slow: str, tests_key: str, completions: Sequence[Completion]
     ) -> list[JudgedCompletion | None]:
         """One prompt's completions, judged together against its slow program."""
-        env = self._environment(language)
-        tests = as_tests(_tests_from_key(tests_key))
         key = digest(language, slow, tests_key)
+        if key not in self._verifiers:
+            tests = as_tests(_tests_from_key(tests_key))
+            env = self._environment(language)
+            self._verifiers[key] = Verifier(env, slow, tests, self.config.differential)
+        verifier = self._verifiers[key]
         try:
-            if key not in self._slow:
-                self._slow[key] = env.run(slow, tests)
-            original = self._slow[key]
+            original = verifier.original()
             if not original.passed or original.cost is None:
                 return [None] * len(completions)  # the task is broken, not the completions
-            oracle = self._oracle(key, env, slow, tests)
-            codes = [extract_code(_text(c), language) for c in completions]
-            outcomes = judge_codes(codes, tests, env, oracle)
+            checked = verifier.verify([extract_code(_text(c), language) for c in completions])
         except PerfcoderError:
             return [None] * len(completions)  # the judge failed (infrastructure): no reward, not a zero
-        return [_record(outcome, original.cost) for outcome in outcomes]
-
-    def _oracle(self, key: str, env: Environment, slow: str, tests: Any) -> Oracle | None:
-        if not self.config.differential.enabled:
-            return None
-        if key not in self._oracles:
-            self._oracles[key] = env.oracle(slow, tests, self.config.differential)
-        return self._oracles[key]
+        return [_record(c, original.cost) for c in checked]
 
 
 class SpeedupReward(ExecutionReward):
@@ -206,7 +198,7 @@ class PerfRLReward(ExecutionReward):
 
     def value(self, judged: JudgedCompletion) -> float:
         tiers = self.config.tiers
-        if judged.verdict == Verdict.COMPILE_ERROR:
+        if judged.verdict in (Verdict.COMPILE_ERROR, Verdict.REJECTED):  # a hack earns no more than R1
             return tiers.compile_error
         if judged.verdict != Verdict.ACCEPTED:
             return tiers.failed
@@ -248,16 +240,8 @@ def _tests_from_key(key: str) -> list[dict[str, str]]:
     return list(json.loads(key))
 
 
-def _record(outcome: Measurement | SubmissionResult | Any, slow_cost: float) -> JudgedCompletion:
-    if outcome is None:
-        return JudgedCompletion(str(Verdict.COMPILE_ERROR), note="no program in the completion")
-    if isinstance(outcome, Measurement):
-        return JudgedCompletion(
-            str(outcome.verdict), outcome.cost, slow_cost, speedup(slow_cost, outcome.cost)
-        )
-    if isinstance(outcome, SubmissionResult):
-        return JudgedCompletion(str(outcome.verdict), slow_cost=slow_cost)
-    return JudgedCompletion(outcome.verdict, slow_cost=slow_cost, note=outcome.describe())  # a Mismatch
+def _record(checked: Checked, slow_cost: float) -> JudgedCompletion:
+    return JudgedCompletion(checked.verdict, checked.cost, slow_cost, checked.speedup, checked.reason)
 
 
 __all__ = [

@@ -40,7 +40,9 @@ def test_the_readme_python_api_examples_run(private_cache: Path) -> None:
     assert result.improved and result.code == namespace["fast"]  # type: ignore[attr-defined]
     assert [c.verdict for c in result.candidates] == ["accepted", "compile_error"]  # type: ignore[attr-defined]
     assert rewards[0] > 1.0 and rewards[1] == 0.0  # type: ignore[index, operator]
-    assert "[None]" in out.getvalue()  # the fast program agrees with the slow one on generated inputs
+    checked = namespace["checked"]  # the fast program went through the funnel: measured, accepted
+    assert checked.stage == "measured" and checked.speedup == comparison.speedup  # type: ignore[attr-defined]
+    assert "measured accepted" in out.getvalue()
 
 
 def test_make_shows_its_parameters() -> None:

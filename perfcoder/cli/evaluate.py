@@ -14,11 +14,11 @@ from rich.table import Table
 
 from perfcoder.cli import options as opt
 from perfcoder.cli.render import progress_bar, stderr, stdout
-from perfcoder.data.differential import DifferentialConfig
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.jobs import evaluate as jobs
 from perfcoder.jobs.evaluate import EvaluateConfig
 from perfcoder.report.documents import Report, write_report
+from perfcoder.verify.differential import DifferentialConfig
 
 SHOWN_PROBLEMS = 20  # skipped rows listed on the terminal; all of them go to --report and --json
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import sys
@@ -29,15 +30,18 @@ from perfcoder.cli.selfplay import selfplay_command
 from perfcoder.cli.sketch import corpus_command, sketch_command
 from perfcoder.cli.testgen import tests_app
 from perfcoder.cli.train import train_app
-from perfcoder.data.differential import DifferentialConfig, Mismatch
 from perfcoder.data.testsuite import load_tests
-from perfcoder.environment import Environment
+from perfcoder.environment import Comparison, Environment, Measurement
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named, language_of
+from perfcoder.execution.results import SubmissionResult
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
+from perfcoder.execution.verdict import Verdict
 from perfcoder.measure.models import DEFAULT_COST, DEFAULT_REPEATS, NATIVE, cost_model
+from perfcoder.verify.differential import DifferentialConfig
+from perfcoder.verify.funnel import Checked, Verifier
 
 cli = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None)
 
@@ -93,7 +97,11 @@ def bench(
     subtract_startup: opt.StartupOption = False,
     repeats: opt.RepeatsOption = DEFAULT_REPEATS,
     differential: Annotated[
-        bool, typer.Option("--differential", help="Also check FAST against SLOW on generated inputs.")
+        bool,
+        typer.Option(
+            "--differential",
+            help="Verify FAST as optimize does: hack checks, and against SLOW on generated inputs.",
+        ),
     ] = False,
     validator: opt.ValidatorOption = None,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
@@ -106,38 +114,53 @@ def bench(
     codes, suite = [read_source(slow), read_source(fast)], load_tests(tests)
     model = cost_model(cost or DEFAULT_COST)
     env = Environment(lang, model, settings, subtract_startup=subtract_startup, repeats=repeats)
+    verified: dict[str, Any] | None = None
     try:
-        total = 2 * len(suite) * env.probe.repeats
-        with progress_bar(total, f"measuring ({model.name})", not as_json) as advance:
-            comparison = env.compare_many(codes, suite, on_result=advance)
-        checked = (
-            _differential(env, codes, suite, DifferentialConfig(validator=validator), not as_json)
-            if differential and comparison.fast.passed
-            else None
-        )
+        if differential:
+            comparison, verified = _verified(
+                env, codes, suite, DifferentialConfig(validator=validator), as_json
+            )
+        else:
+            total = 2 * len(suite) * env.probe.repeats
+            with progress_bar(total, f"measuring ({model.name})", not as_json) as advance:
+                comparison = env.compare_many(codes, suite, on_result=advance)
     finally:
         env.close()
-    if checked is not None and checked["mismatch"] is not None:
-        comparison.speedup = None  # FAST is wrong where SLOW answers: not comparable
     if as_json:
-        print(json.dumps({**comparison.to_dict(), "differential": checked}))
-    else:
-        stdout.print(comparison_table(comparison, f"{slow.name} vs {fast.name} on {tests}"))
-        if checked is not None:
-            mismatch = checked["mismatch"]
-            found = f"[red]{fast.name} {Mismatch(**mismatch).describe()}[/]" if mismatch else "agrees"
-            stdout.print(f"differential testing on {checked['inputs']} generated inputs: {found}")
-        stdout.print(comparison_summary(comparison))
+        print(json.dumps({**comparison.to_dict(), "verification": verified}))
+        return
+    stdout.print(comparison_table(comparison, f"{slow.name} vs {fast.name} on {tests}"))
+    if verified is not None:
+        inputs = (verified["differential"] or {}).get("inputs", 0)
+        found = f"[red]{fast.name} rejected: {verified['reason']}[/]" if verified["reason"] else "verified"
+        stdout.print(f"verification ({inputs} generated inputs): {found}", highlight=False)
+    stdout.print(comparison_summary(comparison))
 
 
-def _differential(
-    env: Environment, codes: list[str], suite: list[TestCase], config: DifferentialConfig, show: bool
-) -> dict[str, Any]:
-    """FAST against SLOW (the oracle) on inputs generated from the tests."""
-    with stderr.status("differential testing: generating inputs") if show else nullcontext():
-        oracle = env.oracle(codes[0], suite, config)
-        (mismatch,) = env.check(oracle, codes[1:])
-    return {**oracle.summary(), "mismatch": mismatch.to_dict() if mismatch else None}
+def _verified(
+    env: Environment, codes: list[str], suite: list[TestCase], config: DifferentialConfig, as_json: bool
+) -> tuple[Comparison, dict[str, Any]]:
+    """FAST through the verification funnel against SLOW (which must pass its tests): measured only if
+    it survives; the speedup is None when it does not."""
+    verifier = Verifier(env, codes[0], suite, config)
+    with stderr.status("verifying: generating inputs, judging, measuring") if not as_json else nullcontext():
+        (checked,) = verifier.verify(codes[1:])
+    slow = verifier.original()
+    fast = checked.measurement or _unmeasured(env, checked)
+    speedup = checked.speedup if checked.accepted else None
+    summary = {**checked.to_dict(), **verifier.summary()}
+    return Comparison(env.cost_model.name, slow, fast, speedup), summary
+
+
+def _unmeasured(env: Environment, checked: Checked) -> Measurement:
+    """A program the funnel stopped before measuring, as a measurement without costs (and without
+    tests when it was rejected before it ran)."""
+    verdict = Verdict(checked.verdict)
+    submission = checked.submission or SubmissionResult(verdict, env.language.name, [], checked.reason)
+    deterministic = env.cost_model.deterministic
+    return Measurement(
+        dataclasses.replace(submission, verdict=verdict), env.cost_model.name, deterministic, None, None
+    )
 
 
 cli.command()(evaluate)

@@ -16,7 +16,6 @@ from perfcoder.cli import model_options as mo
 from perfcoder.cli import options as opt
 from perfcoder.cli.evaluate import PairsOption, StatementsOption, TestsRootOption
 from perfcoder.cli.render import number, progress_bar, stderr, stdout, styled
-from perfcoder.data.differential import DifferentialConfig
 from perfcoder.data.testsuite import load_tests
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.source import read_source
@@ -25,6 +24,7 @@ from perfcoder.jobs import optimize as jobs
 from perfcoder.jobs.optimize import OptimizeConfig
 from perfcoder.settings import default_of
 from perfcoder.strategies.optimize import OptimizeResult
+from perfcoder.verify.differential import DifferentialConfig
 
 StrategyOption = Annotated[str, opt.documented(OptimizeConfig, "strategy", "--strategy", "-s")]
 ExamplesOption = Annotated[Path | None, opt.documented(OptimizeConfig, "examples", "--examples")]

@@ -13,9 +13,9 @@ from rich.table import Table
 from perfcoder.cli import options as opt
 from perfcoder.cli.evaluate import PairsOption, StatementsOption, TestsRootOption
 from perfcoder.cli.render import progress_bar, stdout
-from perfcoder.data.testgen import TestGenConfig
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.jobs import testgen as jobs
+from perfcoder.verify.testgen import TestGenConfig
 
 tests_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Test suites: generate.")
 

@@ -1,6 +1,8 @@
-"""Evaluating optimization predictions as PIE does: every pair's slow program, its human fast program
-and the model's candidates run on the pair's tests under one cost model; Best@k, SPEEDUP, %OPT,
-%Correct and RTR for the model, and the same figures for the human programs as the reference row."""
+"""Evaluating optimization predictions as PIE does: every pair's slow program is measured on the pair's
+tests under one cost model, and its human fast program and the model's candidates go through the
+verification funnel (perfcoder.verify.funnel) against it; Best@k, SPEEDUP, %OPT, %Correct and RTR for
+the model, and the same figures for the human programs as the reference row. With differential testing
+a program must also agree with the slow one on generated inputs to count as correct."""
 
 from __future__ import annotations
 
@@ -11,18 +13,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from perfcoder.data.differential import DifferentialConfig, build_oracle, check_programs
 from perfcoder.data.pairs import OptimizationPair
 from perfcoder.data.rows import SkippedRow
 from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment, Measurement
 from perfcoder.errors import PerfcoderError
 from perfcoder.evaluation.predictions import Prediction
-from perfcoder.execution.engine import Program
-from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import speedup
 from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, SpeedupMetrics, summarize
+from perfcoder.verify.differential import DifferentialConfig
+from perfcoder.verify.funnel import Checked, FunnelCounts, Verifier
 
 MakeEnvironment = Callable[[str], Environment]  # language -> environment (one cost model for all)
 
@@ -34,19 +34,25 @@ MAX_PAIRS_IN_FLIGHT = 256  # threads, mostly waiting
 
 @dataclass
 class ProgramRecord:
-    verdict: str  # on the given tests
+    verdict: str  # where the verification funnel stopped it, or accepted
     cost: float | None
     speedup: float | None = None  # cost(slow) / cost(this), when both passed
     mismatch: dict[str, Any] | None = None  # differential testing: where it differs from the slow program
+    stage: str = "measured"  # the funnel's last stage for it (perfcoder.verify.funnel.STAGES)
+    note: str = ""  # why it was rejected
+    hack: str | None = None
 
     @classmethod
-    def of(cls, measured: Measurement, slow_cost: float | None) -> ProgramRecord:
-        return cls(str(measured.verdict), measured.cost, speedup(slow_cost, measured.cost))
+    def of(cls, measured: Measurement) -> ProgramRecord:
+        return cls(str(measured.verdict), measured.cost, 1.0 if measured.passed else None)
 
-    def candidate(self, differential: bool = False) -> ScoredAnswer:
-        """As scored on the given tests, or (differential) with a mismatch counting as its verdict."""
-        if differential and self.mismatch is not None:
-            return ScoredAnswer(Verdict(self.mismatch["verdict"]), None)
+    @classmethod
+    def checked(cls, checked: Checked) -> ProgramRecord:
+        mismatch = checked.mismatch.to_dict() if checked.mismatch else None
+        verdict, cost, ratio = checked.verdict, checked.cost, checked.speedup
+        return cls(verdict, cost, ratio, mismatch, checked.stage, checked.reason, checked.hack)
+
+    def candidate(self) -> ScoredAnswer:
         return ScoredAnswer(Verdict(self.verdict), self.cost)
 
 
@@ -62,6 +68,7 @@ class PairRecord:
     candidates: list[ProgramRecord]
     best_speedup: float | None  # Best@k of the model, None without predictions
     differential: dict[str, Any] | None = None  # the generated inputs, when differential testing is on
+    verification: dict[str, Any] | None = None  # the funnel's counts for this pair's programs
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -80,21 +87,25 @@ class PairEvaluation:
 
     @property
     def model(self) -> SpeedupMetrics | None:
-        return self.model_scored(differential=False)
+        if not self.with_predictions:
+            return None
+        return summarize([_outcome(r, r.candidates) for r in self.records], self.k)
 
     @property
     def human(self) -> SpeedupMetrics:
         """The dataset's own fast programs scored as one candidate each: the reference row."""
-        return self.human_scored(differential=False)
+        return summarize([_outcome(r, [r.reference] if r.reference else []) for r in self.records], 1)
 
-    def model_scored(self, differential: bool) -> SpeedupMetrics | None:
-        if not self.with_predictions:
-            return None
-        return summarize([_outcome(r, r.candidates, differential) for r in self.records], self.k)
-
-    def human_scored(self, differential: bool) -> SpeedupMetrics:
-        references = [_outcome(r, [r.reference] if r.reference else [], differential) for r in self.records]
-        return summarize(references, 1)
+    def verification(self) -> dict[str, Any]:
+        """The funnel's counts over every pair: where programs stopped, measured and spared."""
+        total = FunnelCounts()
+        for record in self.records:
+            counts = record.verification or {}
+            total.candidates += counts.get("candidates", 0)
+            total.measured += counts.get("measured", 0)
+            total.stopped.update(counts.get("stopped", {}))
+            total.hacks.update(counts.get("hacks", {}))
+        return total.to_dict()
 
     def summary(self) -> dict[str, Any]:
         main = self.model or self.human
@@ -113,25 +124,19 @@ class PairEvaluation:
             "skipped_rows": [str(row) for row in self.skipped],
             "warnings": self.warnings,
             "wall_s": round(self.wall_s, 3),
+            "verification": self.verification(),
             "differential": self._differential_summary(),
         }
 
     def _differential_summary(self) -> dict[str, Any] | None:
-        """The same figures when a program must also agree with the slow one on the generated inputs."""
+        """The generated inputs every figure above was also checked on (None: differential testing off)."""
         if not self.differential:
             return None
-        main = self.model_scored(True) or self.human_scored(True)
         inputs = [r.differential["inputs"] for r in self.records if r.differential]
         return {
-            "pct_correct": main.pct_correct,
-            "speedup": main.speedup,
-            "pct_opt": main.pct_opt,
-            "rtr": main.rtr,
             "generated_inputs": sum(inputs),
             "invalid_inputs": sum(r.differential["invalid"] for r in self.records if r.differential),
             "pairs_with_inputs": sum(n > 0 for n in inputs),
-            "model": asdict(main) if self.with_predictions else None,
-            "human": asdict(self.human_scored(True)),
         }
 
 
@@ -210,57 +215,30 @@ def _evaluate_pair(
     except PerfcoderError as exc:
         return str(exc)
     candidates = list(answers.get(pair.id, ()))[:k] if k else list(answers.get(pair.id, ()))
-    programs = [pair.slow, *([pair.fast] if pair.fast else []), *candidates]
-    measured = dict(zip(programs, env.run_many(programs, tests), strict=True))
-    slow = measured[pair.slow]
+    verifier = Verifier(env, pair.slow, tests, differential, problem_id=pair.problem_id)
+    slow = verifier.original()
     if not slow.passed:
         failed = next(t for t in slow.tests if not t.passed)
         return f"the slow program fails its own tests ({slow.verdict} on test {failed.name})"
-    records = [ProgramRecord.of(measured[code], slow.cost) for code in candidates]
+    checked = verifier.verify([*([pair.fast] if pair.fast else []), *candidates])
+    reference = ProgramRecord.checked(checked.pop(0)) if pair.fast else None
+    records = [ProgramRecord.checked(c) for c in checked]
     record = PairRecord(
         id=pair.id,
         problem_id=pair.problem_id,
         tests=len(tests),
-        slow=ProgramRecord.of(slow, slow.cost),
-        reference=ProgramRecord.of(measured[pair.fast], slow.cost) if pair.fast else None,
+        slow=ProgramRecord.of(slow),
+        reference=reference,
         candidates=records,
         best_speedup=None,
+        differential=verifier.oracle.summary() if verifier.oracle is not None else None,
+        verification=verifier.counts.to_dict(),
     )
-    if differential is not None:
-        record.differential = _check_against_slow(pair, record, candidates, tests, env, differential)
     if with_predictions:
         record.best_speedup = _outcome(record, records).best_at_k(k)
     return record
 
 
-def _check_against_slow(
-    pair: OptimizationPair,
-    record: PairRecord,
-    candidates: Sequence[str],
-    tests: Sequence[TestCase],
-    env: Environment,
-    config: DifferentialConfig,
-) -> dict[str, Any]:
-    """Run the programs that passed the tests against the slow program (the oracle) on generated inputs,
-    recording each one's mismatch; every distinct program is checked once."""
-    language = env.language
-    oracle = build_oracle(
-        Program(pair.slow, language), tests, env.executor, config, problem_id=pair.problem_id
-    )
-    owners = [(code, rec) for code, rec in zip(candidates, record.candidates, strict=True)]
-    if pair.fast and record.reference is not None:
-        owners.append((pair.fast, record.reference))
-    passing = list(dict.fromkeys(code for code, rec in owners if rec.verdict == Verdict.ACCEPTED))
-    found = check_programs(oracle, [Program(code, language) for code in passing], env.executor)
-    mismatch_of = dict(zip(passing, found, strict=True))
-    for code, rec in owners:
-        mismatch = mismatch_of.get(code)
-        rec.mismatch = mismatch.to_dict() if mismatch is not None else None
-    return oracle.summary()
-
-
-def _outcome(
-    record: PairRecord, programs: Sequence[ProgramRecord | None], differential: bool = False
-) -> PairOutcome:
+def _outcome(record: PairRecord, programs: Sequence[ProgramRecord | None]) -> PairOutcome:
     assert record.slow.cost is not None
-    return PairOutcome(record.slow.cost, tuple(p.candidate(differential) for p in programs if p is not None))
+    return PairOutcome(record.slow.cost, tuple(p.candidate() for p in programs if p is not None))

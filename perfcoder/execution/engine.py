@@ -28,7 +28,7 @@ from perfcoder.execution.dispatch import LOCAL, Dispatch, check_executor, make_d
 from perfcoder.execution.judge import JudgeConfig, outputs_match, process_verdict
 from perfcoder.execution.languages import PYTHON, Language, language_of
 from perfcoder.execution.limits import Limits
-from perfcoder.execution.probe import BatchJob, BatchProbe, NativeProbe, Probe
+from perfcoder.execution.probe import BatchBaseline, BatchJob, BatchProbe, NativeProbe, Probe
 from perfcoder.execution.results import PREVIEW_CHARS, SubmissionResult, TestResult, overall_verdict
 from perfcoder.execution.sandbox import BOX_DIR, Mount, ProcessResult, Sandbox, SandboxConfig
 from perfcoder.execution.source import read_source
@@ -131,7 +131,7 @@ class Executor:
         self.store = ResultStore(cache_dir / "results.sqlite") if self.config.use_store else None
         self._checker_build: Build | None = None
         self._dispatch: Dispatch | None = None
-        self._startups: dict[str, dict[str, float]] = {}
+        self._baselines: dict[str, BatchBaseline] = {}
         self._queues: dict[str, BatchQueue[BatchedRun, TestResult]] = {}
         self._startup_lock = threading.Lock()
 
@@ -255,7 +255,7 @@ class Executor:
         with contextlib.ExitStack() as producing:
             for group, queue in sorted(queues.items()):
                 producing.enter_context(queue.producing())
-                self._startup_costs(probe, group)  # measured once, before any batch needs it
+                self._baseline(probe, group)  # measured once, before any batch needs it
             calls = [("judge_native", (programs[i], tests[j])) for i, j in todo]
             passed: dict[str, list[tuple[int, int, BatchedRun]]] = {group: [] for group in queues}
             for index, (result, stdout_digest) in self.dispatch.run(self, calls):
@@ -296,22 +296,45 @@ class Executor:
                 [run.test for run in runs],
                 [(run.native, run.stdout_digest) for run in runs],
                 probe,
-                self._startup_costs(probe, group),
+                self._baseline(probe, group, len(runs)),
                 group,
             ),
         )
         [(_, results)] = list(self.dispatch.run(self, [call]))
         return list(results)
 
-    def _startup_costs(self, probe: BatchProbe, group: str) -> dict[str, float]:
+    def _baseline(self, probe: BatchProbe, group: str, jobs: int = 0) -> BatchBaseline:
         """The unbatched costs of the group's start-up program (for plain Python an empty one) on an
-        empty input, measured once (and kept in the store): what every batched run's own costs are
-        added to."""
+        empty input, and its own counts in a batch of at least `jobs` by process number, measured once
+        (and kept in the store; a larger batch than any before measures a larger baseline): what every
+        batched run's own costs are measured against."""
         key = _probe_key(probe, group)
         with self._startup_lock:  # pairs evaluated side by side share one measurement
-            if key not in self._startups:
-                self._startups[key] = self._measure_startup(probe, group)
-            return self._startups[key]
+            baseline = self._baselines.get(key)
+            if baseline is None:
+                startup = self._measure_startup(probe, group)
+                baseline = BatchBaseline(startup, self._stored_own_by_pid(key))
+            if len(baseline.own_by_pid) <= jobs:  # the calibration job's entry and one per job
+                baseline = BatchBaseline(baseline.startup, self._measure_own_by_pid(probe, group, jobs))
+            self._baselines[key] = baseline
+            return baseline
+
+    def _stored_own_by_pid(self, probe_key: str) -> dict[int, dict[str, float]]:
+        stored = self.store.get(_own_by_pid_key(probe_key)) if self.store is not None else None
+        return {} if stored is None else {int(pid): costs for pid, costs in stored.items()}
+
+    def _measure_own_by_pid(self, probe: BatchProbe, group: str, jobs: int) -> dict[int, dict[str, float]]:
+        call = ("startup_own_by_pid", (probe, group, jobs))
+        [(_, table)] = list(self.dispatch.run(self, [call]))
+        if self.store is not None:
+            stored = {str(pid): costs for pid, costs in table.items()}
+            self.store.put(_own_by_pid_key(_probe_key(probe, group)), stored)
+        return dict(table)
+
+    def startup_own_by_pid(self, probe: BatchProbe, group: str, jobs: int) -> dict[int, dict[str, float]]:
+        """A batch of `jobs` runs of the group's start-up program, on a worker."""
+        interpreter, env = self.config.toolchain.python, RUN_ENV
+        return probe.own_by_pid(self.sandbox, interpreter, self.config.limits, env, group, jobs)
 
     def _measure_startup(self, probe: BatchProbe, group: str) -> dict[str, float]:
         program = Program(probe.startup_program(group), PYTHON)
@@ -367,7 +390,7 @@ class Executor:
         tests: Sequence[TestCase],
         natives: Sequence[tuple[TestResult, str]],
         probe: BatchProbe,
-        startup: dict[str, float],
+        baseline: BatchBaseline,
         group: str,
     ) -> list[TestResult]:
         """Measure natively passed runs in one batch; a run the batch could not measure, or that
@@ -375,7 +398,7 @@ class Executor:
         builds = [self.builder.build(program.source, program.language) for program in programs]
         jobs = [BatchJob(_build_files(build), test.input) for build, test in zip(builds, tests, strict=True)]
         measured = probe.measure_batch(
-            self.sandbox, self.config.toolchain.python, jobs, self.config.limits, RUN_ENV, startup, group
+            self.sandbox, self.config.toolchain.python, jobs, self.config.limits, RUN_ENV, baseline, group
         )
         results = []
         for build, test, native, measure in zip(builds, tests, natives, measured, strict=True):
@@ -383,7 +406,8 @@ class Executor:
             if measure.costs is not None and measure.stdout_sha256 == stdout_digest:
                 results.append(dataclasses.replace(result, costs=measure.costs))
                 continue
-            why = "printed something else" if measure.costs is not None else "failed"
+            printed_else = measure.stdout_sha256 not in (None, stdout_digest)
+            why = "printed something else" if printed_else else (measure.unmeasured or "failed")
             log.warning("batched measurement of %s %s; measuring it on its own", test.name, why)
             results.append(self._run_test(build, test, probe.unbatched()))
         return results
@@ -420,6 +444,7 @@ class Executor:
                 env={**RUN_ENV, **probe.environment()},
                 mounts=[Mount(build.directory, PROG_DIR)],
                 count=probe.count(),
+                repeatable=probe.repeatable,
             )
             verdict = process_verdict(process, limits) or self._compare(test, process.stdout)
             costs = probe.costs(work, process) if verdict == Verdict.ACCEPTED else {}
@@ -524,6 +549,10 @@ def _batch_group(probe: Probe, program: Program) -> str | None:
 
 def _probe_key(probe: Probe, group: str) -> str:
     return json.dumps({"settings": probe.settings(), "group": group}, sort_keys=True, default=str)
+
+
+def _own_by_pid_key(probe_key: str) -> str:
+    return digest(json.dumps({"engine": ENGINE_VERSION, "own_by_pid": probe_key}))
 
 
 def _build_files(build: Build) -> dict[str, bytes]:

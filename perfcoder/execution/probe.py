@@ -24,6 +24,11 @@ class Probe(Protocol):
         """Runs per (program, test); costs are their median (timing is noisy, counts are not)."""
         ...
 
+    @property
+    def repeatable(self) -> bool:
+        """Run without what differs between runs (address randomisation, entropy): count probes do."""
+        ...
+
     def settings(self) -> dict[str, Any]:
         """Everything that changes the measurement; part of the results store key."""
         ...
@@ -53,6 +58,7 @@ class NativeProbe:
     """Runs the program as is; its costs are the wall and CPU seconds of the sandboxed process."""
 
     name = "native"
+    repeatable = False  # judging sees real entropy: a program whose output depends on it shows it
 
     def __init__(self, repeats: int = 1) -> None:
         self.repeats = repeats
@@ -94,6 +100,26 @@ class BatchMeasure:
     exit_code: int | None
     timed_out: bool
     stderr: str
+    unmeasured: str = ""  # why a job that ran has no costs (e.g. a process number the baseline lacks)
+
+
+@dataclass(frozen=True)
+class BatchBaseline:
+    """What a batch's jobs are measured against: the unbatched costs of the group's start-up program,
+    and that program's own counts in a batch by the process number of its measured child. A child's
+    counts differ by a few cache misses (and now and then two instructions) from one process number to
+    the next, by the same amount for every program, so a job is measured against the start-up program
+    at its own process number: its costs then do not depend on its place in the batch."""
+
+    startup: dict[str, float]
+    own_by_pid: dict[int, dict[str, float]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"startup": self.startup, "own_by_pid": {str(k): v for k, v in self.own_by_pid.items()}}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> BatchBaseline:
+        return cls(data["startup"], {int(k): v for k, v in data["own_by_pid"].items()})
 
 
 @runtime_checkable
@@ -121,12 +147,24 @@ class BatchProbe(Probe, Protocol):
         jobs: Sequence[BatchJob],
         limits: Limits,
         env: Mapping[str, str],
-        startup: Mapping[str, float],
+        baseline: BatchBaseline,
         group: str,
     ) -> list[BatchMeasure]:
         """Measure jobs of one group in one sandboxed run of `interpreter` under per-job `limits` and
-        `env`; `startup` is the unbatched probe's costs of the group's start-up program, to which
-        each job's own costs are added."""
+        `env`; each job's own costs are added to the baseline's start-up costs, less the start-up
+        program's own counts at the job's process number."""
+        ...
+
+    def own_by_pid(
+        self,
+        sandbox: Sandbox,
+        interpreter: str,
+        limits: Limits,
+        env: Mapping[str, str],
+        group: str,
+        jobs: int,
+    ) -> dict[int, dict[str, float]]:
+        """A batch of `jobs` runs of the group's start-up program: its own counts by process number."""
         ...
 
     def startup_program(self, group: str) -> str:

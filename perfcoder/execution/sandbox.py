@@ -48,6 +48,11 @@ HIDDEN_DIR_BYTES = 4096  # the empty tmpfs laid over each hidden dir
 MARKER_VAR = "PERFCODER_RUN"  # lets the rlimit-only fallback find processes that escaped their group
 WAITER_INSIDE = "/tmp/waiter"  # where the waiter binary is mounted inside the sandbox
 WAITER_SOURCE = Path(__file__).with_name("waiter.c")
+# A repeatable run's /dev/urandom and /dev/random: the same bytes every time (a sha256 chain from a fixed
+# seed), so that a program or interpreter that seeds itself from them draws the same seed in every run
+ENTROPY_SEED = b"perfcoder entropy v1"
+ENTROPY_BYTES = 1 << 20
+ENTROPY_DEVICES = ("/dev/urandom", "/dev/random")
 
 Isolation = Literal["auto", "bwrap", "rlimit"]
 
@@ -157,6 +162,7 @@ class Sandbox:
         self.isolation = self._resolve_isolation()
         self.root = runtime_dir()
         self.waiter = build_waiter(self.root)
+        self.entropy = fixed_entropy(self.root)
         self._uids, self._uids_free = _shared_pool(self.config)
 
     def _resolve_isolation(self) -> Literal["bwrap", "rlimit"]:
@@ -208,10 +214,14 @@ class Sandbox:
         env: Mapping[str, str] | None = None,
         mounts: Sequence[Mount] = (),
         count: tuple[int, str] | None = None,
+        repeatable: bool = False,
     ) -> ProcessResult:
         """Run argv (paths as seen inside: work dir at BOX_DIR) and wait, killing it at the time limit.
 
-        With count=(fd, prefix) the program gets a pipe as fd and the result counts prefix on it."""
+        With count=(fd, prefix) the program gets a pipe as fd and the result counts prefix on it.
+        `repeatable` (measured runs) takes away what differs between two runs of the same program:
+        address-space randomisation and entropy (getrandom fails, /dev/urandom is a fixed file; the
+        rlimit-only fallback cannot replace the device, so its runs still draw real entropy)."""
         env = dict(env or {})
         with (
             self._uid() as uid,
@@ -220,8 +230,11 @@ class Sandbox:
             open(report_path.with_name("status"), "w+b") as status,
         ):
             counting = ["--count", str(count[0]), count[1]] if count else []
-            waited = [WAITER_INSIDE, str(report.fileno()), *counting, *argv]
+            fixed = ["--repeatable"] if repeatable else []
+            waited = [WAITER_INSIDE, str(report.fileno()), *fixed, *counting, *argv]
             mounts = [*mounts, Mount(self.waiter, WAITER_INSIDE)]
+            if repeatable:
+                mounts += [Mount(self.entropy, device) for device in ENTROPY_DEVICES]
             if self.isolation == "bwrap":
                 command = self._bwrap_argv(waited, workdir, env, mounts, status.fileno())
                 popen_env = {"PATH": "/usr/bin:/bin"}
@@ -522,6 +535,21 @@ def build_waiter(root: Path) -> Path:
         if done.returncode != 0:
             raise PerfcoderError(f"cannot build the sandbox waiter: {done.stderr.strip()[:500]}")
         partial.chmod(0o755)
+        partial.rename(path)
+    return path
+
+
+def fixed_entropy(root: Path) -> Path:
+    """The file repeatable runs read as /dev/urandom (made once per runtime dir)."""
+    path = root / f"entropy-{hashlib.sha256(ENTROPY_SEED).hexdigest()[:16]}"
+    if not path.exists():
+        block, chunks = ENTROPY_SEED, []
+        for _ in range(ENTROPY_BYTES // hashlib.sha256().digest_size):
+            block = hashlib.sha256(block).digest()
+            chunks.append(block)
+        partial = Path(tempfile.mkstemp(dir=root, prefix="entropy-")[1])
+        partial.write_bytes(b"".join(chunks))
+        partial.chmod(0o644)
         partial.rename(path)
     return path
 

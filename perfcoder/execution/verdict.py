@@ -11,3 +11,4 @@ class Verdict(StrEnum):
     MEMORY_LIMIT = "memory_limit"
     OUTPUT_LIMIT = "output_limit"
     COMPILE_ERROR = "compile_error"
+    REJECTED = "rejected"  # passed the tests, but a verification check found a hack (perfcoder.verify)

@@ -2,13 +2,24 @@
  * program's exit status and the CPU time and peak memory of everything it reaped, as one JSON line
  * on the report fd (closed for the program, so it cannot write there). Exits like the program.
  *
- * usage: waiter REPORT_FD [--count FD PREFIX] COMMAND...
+ * usage: waiter REPORT_FD [--repeatable] [--count FD PREFIX] COMMAND...
+ * With --repeatable, the program runs without address-space randomisation and with the getrandom system
+ * call failing (ENOSYS), so that it reads entropy from /dev/urandom, which the sandbox replaces with a
+ * fixed file for measured runs: counts then repeat exactly (numpy's import alone varies by thousands of
+ * instructions with the seed it draws).
  * With --count, the program gets a pipe as FD and the report adds how often PREFIX appeared on it, in
  * all and by the number that follows it (used to count valgrind's system-call trace, per process,
  * without writing it anywhere). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,21 +107,48 @@ static void report_tallies(int fd) {
     dprintf(fd, "}");
 }
 
+/* No address-space randomisation, and getrandom(2) fails with ENOSYS (C libraries and interpreters then
+ * read /dev/urandom); inherited by everything the program starts. */
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+static int make_repeatable(void) {
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 0, 3), /* another ABI's numbers: allowed */
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getrandom, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {sizeof filter / sizeof filter[0], filter};
+    if (personality(ADDR_NO_RANDOMIZE) < 0) return -1;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
-        fprintf(stderr, "usage: waiter REPORT_FD [--count FD PREFIX] COMMAND...\n");
+        fprintf(stderr, "usage: waiter REPORT_FD [--repeatable] [--count FD PREFIX] COMMAND...\n");
         return 125;
     }
     int report = atoi(argv[1]);
     fcntl(report, F_SETFD, FD_CLOEXEC);
     char **command = argv + 2;
-    int count_fd = -1, pipe_fds[2] = {-1, -1};
-    if (strcmp(argv[2], "--count") == 0 && argc >= 6) {
-        count_fd = atoi(argv[3]);
-        command = argv + 5;
-        if (strlen(argv[4]) == 0 || strlen(argv[4]) > MAX_PREFIX || pipe(pipe_fds) != 0) return 125;
-        prepare_prefix(argv[4]);
+    int repeatable = 0, count_fd = -1, pipe_fds[2] = {-1, -1};
+    if (command[0] != NULL && strcmp(command[0], "--repeatable") == 0) {
+        repeatable = 1;
+        command++;
     }
+    if (command[0] != NULL && strcmp(command[0], "--count") == 0 && command[1] && command[2] && command[3]) {
+        count_fd = atoi(command[1]);
+        if (strlen(command[2]) == 0 || strlen(command[2]) > MAX_PREFIX || pipe(pipe_fds) != 0) return 125;
+        prepare_prefix(command[2]);
+        command += 3;
+    }
+    if (command[0] == NULL) return 125;
     pid_t child = fork();
     if (child < 0) {
         perror("waiter: fork");
@@ -121,6 +159,10 @@ int main(int argc, char **argv) {
             dup2(pipe_fds[1], count_fd);
             close(pipe_fds[0]);
             if (pipe_fds[1] != count_fd) close(pipe_fds[1]);
+        }
+        if (repeatable && make_repeatable() != 0) {
+            perror("waiter: repeatable");
+            _exit(125);
         }
         execvp(command[0], command);
         perror("waiter: exec");

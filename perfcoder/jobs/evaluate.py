@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from perfcoder.data.codegen import load_tasks, tasks_path
-from perfcoder.data.differential import DifferentialConfig
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.rows import Loaded
@@ -26,6 +25,7 @@ from perfcoder.execution.languages import language_named
 from perfcoder.measure.models import COST_HELP, COST_MODELS, DEFAULT_COST, DEFAULT_REPEATS, cost_model
 from perfcoder.report.documents import Report, codegen_report, pairs_report
 from perfcoder.settings import setting, setting_factory
+from perfcoder.verify.differential import DifferentialConfig
 
 
 @dataclass(frozen=True)

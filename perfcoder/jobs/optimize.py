@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from perfcoder.data.differential import DifferentialConfig
 from perfcoder.data.pairs import OptimizationPair, load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.resumable import ResumableJsonl
@@ -28,6 +27,7 @@ from perfcoder.models.weights import DEFAULT_MODEL
 from perfcoder.settings import setting, setting_factory
 from perfcoder.strategies.catalog import STRATEGIES, make_strategy
 from perfcoder.strategies.optimize import OnEvent, OptimizeResult, SearchConfig, optimize_program
+from perfcoder.verify.differential import DifferentialConfig
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,6 @@ from typing import Any
 
 import yaml
 
-from perfcoder.data.differential import Oracle, build_oracle
 from perfcoder.data.pairs import OptimizationPair, load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.resumable import ResumableJsonl
@@ -45,6 +44,8 @@ from perfcoder.strategies.catalog import make_strategy
 from perfcoder.strategies.extract import extract_code
 from perfcoder.strategies.optimize import optimize_program
 from perfcoder.strategies.prompts import new_program
+from perfcoder.verify.differential import Oracle
+from perfcoder.verify.funnel import oracle_for
 
 PAIRS_FILE, CANDIDATES_FILE, SEEDS_FILE = "pairs.jsonl", "candidates.jsonl", "seeds.jsonl"
 
@@ -242,7 +243,7 @@ def _oracle(
 ) -> Oracle | None:
     if not settings.differential.enabled:
         return None
-    return build_oracle(Program(code, env.language), tests, env.executor, settings.differential)
+    return oracle_for(env, code, tests, settings.differential)
 
 
 def _outputs(env: Environment, code: str, inputs: Sequence[bytes]) -> list[bytes] | None:

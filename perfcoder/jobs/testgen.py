@@ -12,15 +12,15 @@ from typing import Any
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.sources import TestSources
-from perfcoder.data.testgen import TestGenConfig, accepted_references
-from perfcoder.data.testgen import generate_tests as grow_tests
 from perfcoder.data.testsuite import load_tests, write_tests
-from perfcoder.data.validation import validator_program
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import Language, language_named, language_of
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
+from perfcoder.verify.testgen import TestGenConfig, accepted_references
+from perfcoder.verify.testgen import generate_tests as grow_tests
+from perfcoder.verify.validation import validator_program
 
 Problems = dict[str, tuple[list[Program], list[TestCase] | str]]  # id -> (programs, samples or why none)
 
@@ -43,7 +43,7 @@ def generate_tests(
     """One problem (`tests` + `references`, written to `output`) or every problem of `pairs` (each to
     `output/PROBLEM_ID`, references = every slow and fast program of its pairs); a row per problem with
     how many tests were kept and dropped, and why. `validator`: a file, or a directory of
-    `<problem_id>.<ext>` files (perfcoder.data.validation)."""
+    `<problem_id>.<ext>` files (perfcoder.verify.validation)."""
     if (pairs is None) == (tests is None):
         raise PerfcoderError("give either tests with references, or pairs")
     execution = execution or ExecutionConfig()

@@ -17,8 +17,8 @@ from typing import Any
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.build import tool_identity
 from perfcoder.execution.limits import Limits
-from perfcoder.execution.probe import BatchJob, BatchMeasure
-from perfcoder.execution.sandbox import BOX_DIR, ProcessResult, Sandbox
+from perfcoder.execution.probe import BatchBaseline, BatchJob, BatchMeasure
+from perfcoder.execution.sandbox import BOX_DIR, ENTROPY_SEED, ProcessResult, Sandbox
 from perfcoder.measure import forkserver
 
 OUT_NAME = ".perfcoder-cachegrind.out"  # in the work dir, read after the run
@@ -95,8 +95,13 @@ class CachegrindProbe:
     # benchmarks/python_throughput.py)
     fork_python: bool = True
 
+    @property
+    def repeatable(self) -> bool:
+        return True
+
     def settings(self) -> dict[str, Any]:
         return {
+            "repeatable": ENTROPY_SEED.decode(),
             "model": self.model,
             "geometry": dataclasses.asdict(self.geometry),
             "weights": dataclasses.asdict(self.weights) if self.model == "cycles" else None,
@@ -147,14 +152,31 @@ class CachegrindProbe:
         jobs: Sequence[BatchJob],
         limits: Limits,
         env: Mapping[str, str],
-        startup: Mapping[str, float],
+        baseline: BatchBaseline,
         group: str,
     ) -> list[BatchMeasure]:
         command = self._valgrind(forkserver.OUT_FILE, (interpreter,))
         slowed = self.limits(limits)
         env = {**env, **self.environment()}
         reports, process = forkserver.run_batch(sandbox, command, jobs, slowed, env, self.count(), group)
-        return forkserver.measures(reports, process, startup, self.counts, self.with_cycles, group)
+        return forkserver.measures(reports, process, baseline, self.counts, self.with_cycles, group)
+
+    def own_by_pid(
+        self,
+        sandbox: Sandbox,
+        interpreter: str,
+        limits: Limits,
+        env: Mapping[str, str],
+        group: str,
+        jobs: int,
+    ) -> dict[int, dict[str, float]]:
+        command = self._valgrind(forkserver.OUT_FILE, (interpreter,))
+        env = {**env, **self.environment()}
+        nulls = [forkserver.calibration(group)] * jobs
+        reports, process = forkserver.run_batch(
+            sandbox, command, nulls, self.limits(limits), env, self.count(), group
+        )
+        return forkserver.own_by_pid(reports, process, self.counts, group)
 
     def startup_program(self, group: str) -> str:
         return forkserver.PRELOADS[group]

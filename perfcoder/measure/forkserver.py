@@ -3,8 +3,12 @@ process, and turns its reports into the same costs a plain run of each program w
 
 A job's costs are those of a plain run of the start-up program (empty, or `import numpy` for a server
 that preloads numpy; measured once, unbatched) plus what the job's child did beyond what that
-program's child does in the same server (the batch's first job): the child's own work includes
-interpreter shut-down, which the plain run of the start-up program already holds.
+program's child does in a server at the same process number (measured once, in a batch of nothing but
+the start-up program): the child's own work includes interpreter shut-down, which the plain run of the
+start-up program already holds. A child's counts vary by a few cache misses with its process number,
+alike for every program, so measuring against the start-up program at the same process number makes a
+job's costs independent of the batch it lands in. A job whose child has a process number the baseline
+does not know (a job before it started processes of its own) is measured on its own.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.limits import Limits
-from perfcoder.execution.probe import BatchJob, BatchMeasure
+from perfcoder.execution.probe import BatchBaseline, BatchJob, BatchMeasure
 from perfcoder.execution.sandbox import Mount, ProcessResult, Sandbox
 from perfcoder.execution.source import python_imports
 from perfcoder.measure import python_forkserver as server
@@ -97,6 +101,7 @@ def run_batch(
                 Mount(writable[1], server.OUT_DIR, writable=True),
             ],
             count=count,
+            repeatable=True,
         )
     return _parse(process.stdout, len(everything)), process
 
@@ -118,28 +123,48 @@ def _parse(stdout: bytes, jobs: int) -> list[dict[str, Any] | None]:
     return reports
 
 
+def own_by_pid(
+    reports: Sequence[dict[str, Any] | None], process: ProcessResult, counts: Counts, preload: str
+) -> dict[int, dict[str, float]]:
+    """The own counts of a batch of start-up programs, by their children's process numbers."""
+    table = {}
+    for report in reports:
+        own = _own(report, process, counts, preload)
+        if report is None or own is None or report["exit_code"] != 0:
+            why = process.stderr.decode(errors="replace")[-500:]
+            raise PerfcoderError(f"fork server: the start-up program failed in a batch: {why}")
+        table[int(report["pid"])] = own
+    return table
+
+
 def measures(
     reports: Sequence[dict[str, Any] | None],
     process: ProcessResult,
-    startup: Mapping[str, float],
+    baseline: BatchBaseline,
     counts: Counts,
     with_cycles: Callable[[dict[str, float]], dict[str, float]],
     preload: str = "",
 ) -> list[BatchMeasure]:
-    """Each job's measure: `startup` + its own counts - the calibration job's own counts; with a
-    preload, only for jobs that imported it."""
+    """Each job's measure: the start-up costs + its own counts - the start-up program's own counts at
+    its process number; with a preload, only for jobs that imported it. The batch's first job is the
+    start-up program: if it does not count as the baseline says, nothing in the batch is trusted."""
     calibration = _own(reports[0], process, counts, preload)
-    if calibration is None:
-        why = process.stderr.decode(errors="replace")[-500:]
-        log.warning("fork server: no calibration run (%s); measuring the batch unbatched", why)
+    pid = None if reports[0] is None else int(reports[0]["pid"])
+    if calibration is None or calibration != baseline.own_by_pid.get(pid or 0):
+        why = process.stderr.decode(errors="replace")[-500:] if calibration is None else "counts differ"
+        log.warning("fork server: calibration run not as expected (%s); measuring unbatched", why)
         reports = [None] * len(reports)
     results = []
     for report in reports[1:]:
         own = _own(report, process, counts, preload)
         costs = None
-        if own is not None and calibration is not None and report is not None and report["exit_code"] == 0:
-            summed = {name: startup[name] + own[name] - calibration[name] for name in own}
+        null = None if report is None else baseline.own_by_pid.get(int(report["pid"]))
+        unmeasured = ""
+        if own is not None and null is not None and report is not None and report["exit_code"] == 0:
+            summed = {name: baseline.startup[name] + own[name] - null[name] for name in own}
             costs = with_cycles(summed)
+        elif own is not None and report is not None and null is None:
+            unmeasured = f"ran at process number {report['pid']}, after processes an earlier job started"
         results.append(
             BatchMeasure(
                 costs=costs,
@@ -147,6 +172,7 @@ def measures(
                 exit_code=None if report is None else report["exit_code"],
                 timed_out=False if report is None else report["timed_out"],
                 stderr="" if report is None else bytes.fromhex(report["stderr_hex"]).decode(errors="replace"),
+                unmeasured=unmeasured,
             )
         )
     return results

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from perfcoder.data.testgen import TestGenConfig
 from perfcoder.execution.limits import Limits
 from perfcoder.jobs.evaluate import EvaluateConfig
 from perfcoder.jobs.generate import GenerateConfig
@@ -16,6 +15,7 @@ from perfcoder.jobs.optimize import OptimizeConfig
 from perfcoder.jobs.selfplay import SelfPlayConfig
 from perfcoder.models.base import SamplingParams
 from perfcoder.settings import help_of
+from perfcoder.verify.testgen import TestGenConfig
 from tests.support.commands import run_cli
 
 

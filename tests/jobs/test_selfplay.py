@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from perfcoder.data.differential import DifferentialConfig
 from perfcoder.data.pairs import load_pairs
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
@@ -18,6 +17,7 @@ from perfcoder.jobs.optimize import OptimizeConfig
 from perfcoder.jobs.selfplay import SelfPlayConfig, load_config, selfplay
 from perfcoder.models.base import SamplingParams
 from perfcoder.training.examples import TrainingData, load_examples
+from perfcoder.verify.differential import DifferentialConfig
 from tests.support.files import write_rows
 from tests.support.models import ScriptedModel, fenced
 from tests.support.paths import EXAMPLES

@@ -63,14 +63,12 @@ def test_batched_counts_agree_with_plain_runs(tmp_path: Path, caplog: pytest.Log
 
 
 def test_counts_do_not_depend_on_the_batch_around_a_run(tmp_path: Path) -> None:
-    alone = measure([LOOP], TESTS, tmp_path / "a", fork=True)
+    alone = measure([LOOP], TESTS, tmp_path / "a", fork=True, model="cycles")
     again = [*TESTS, TestCase("small again", TESTS[0].input, None)]
-    crowded = measure([DICT, SORT, LOOP, EXITS], again, tmp_path / "b", fork=True)
-    # the same within a few instructions (the digits of process numbers show in the counts)
-    assert costs(alone)[0] == pytest.approx(costs(crowded)[2][:2], rel=0, abs=10)
-    assert costs(crowded)[2][0] == pytest.approx(costs(crowded)[2][2], rel=0, abs=10)
-    again_alone = measure([LOOP], TESTS, tmp_path / "c", fork=True)
-    assert costs(again_alone) == costs(alone)  # the same batch: exactly the same counts
+    crowded = measure([DICT, SORT, LOOP, EXITS], again, tmp_path / "b", fork=True, model="cycles")
+    # exactly the same counts, misses included, wherever the run sits in a batch
+    assert alone[0].tests[0].costs == crowded[2].tests[0].costs == crowded[2].tests[2].costs
+    assert alone[0].tests[1].costs == crowded[2].tests[1].costs
 
 
 BATCHES: list[int] = []  # sizes of the batches measured by CountingProbe
@@ -99,7 +97,7 @@ def test_concurrent_calls_share_a_batch(tmp_path: Path) -> None:
     assert all(result.passed for result in together)
     assert BATCHES == [4]  # one batch of both calls' runs, not one per call
     [alone] = measure([EXITS], TESTS, tmp_path / "b", fork=True)
-    assert costs([together[0]]) == [pytest.approx(costs([alone])[0], rel=0, abs=10)]
+    assert costs([together[0]]) == costs([alone])
 
 
 NUMPY_FIRST = "import numpy as np\nn = int(input())\nprint(int(np.arange(n).sum()))\n"
@@ -177,8 +175,11 @@ def test_what_a_run_leaves_behind_is_gone_before_the_next(
         [_, looked] = measure([LEAVES_A_WRITER, LOOKS_AROUND], tests, tmp_path, fork=True)
     assert looked.passed
     # the batched run printed what its native run printed (an empty work dir), or it would have been
-    # measured again on its own with a warning
-    assert not caplog.records
+    # measured again on its own with that warning; a run after the writer's job is measured on its own
+    # for another reason (the writer's process took a process number), which may be said
+    said = [record.getMessage() for record in caplog.records]
+    assert not [message for message in said if "printed something else" in message]
+    assert all("after processes an earlier job started" in message for message in said)
     # nor does it see the server's warm-up: no input file, no module
     assert looked.tests[0].stdout == "[] ['build.log', 'main.py'] False\nFalse []\n"
 

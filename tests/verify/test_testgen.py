@@ -7,11 +7,11 @@ import json
 import random
 from pathlib import Path
 
-from perfcoder.data.mutation import mutate
-from perfcoder.data.testgen import TestGenConfig, accepted_references, generate_tests
 from perfcoder.data.testsuite import load_tests
 from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.languages import PYTHON
+from perfcoder.verify.mutation import mutate
+from perfcoder.verify.testgen import TestGenConfig, accepted_references, generate_tests
 from tests.support.commands import run_cli
 from tests.support.files import program
 from tests.support.paths import EXAMPLES

@@ -9,13 +9,13 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from perfcoder.data.mutation import mutate
-from perfcoder.data.validation import check_validator, rejected_inputs
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.judge import outputs_match
 from perfcoder.execution.testcase import TestCase
 from perfcoder.settings import setting
+from perfcoder.verify.mutation import mutate
+from perfcoder.verify.validation import check_validator, rejected_inputs
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def generate_tests(
     validator: Program | None = None,
 ) -> GenerationReport:
     """New tests for one problem; the generator (run in the sandbox) reads a seed and prints one input,
-    the validator (perfcoder.data.validation) keeps inputs outside the problem's constraints out."""
+    the validator (perfcoder.verify.validation) keeps inputs outside the problem's constraints out."""
     if not references:
         raise PerfcoderError("test generation needs at least one reference program that passes the samples")
     check_validator(validator, samples, executor)

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 
 import perfcoder
-from perfcoder.data.differential import DifferentialConfig, build_oracle, check_programs
-from perfcoder.data.validation import validator_program
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Executor, Program
@@ -21,6 +19,8 @@ from perfcoder.execution.languages import CPP, PYTHON
 from perfcoder.execution.testcase import TestCase
 from perfcoder.strategies.catalog import make_strategy
 from perfcoder.strategies.optimize import SearchConfig, optimize_program
+from perfcoder.verify.differential import DifferentialConfig, build_oracle, check_programs
+from perfcoder.verify.validation import validator_program
 from tests.support.commands import evaluate_json, run_cli
 from tests.support.files import write_rows
 from tests.support.models import ScriptedModel, fenced
@@ -244,10 +244,13 @@ def test_evaluate_reports_correctness_on_the_tests_and_under_differential_testin
     plain = evaluate_json(private_cache, *args)
     assert plain["pct_correct"] == 100.0 and plain["differential"] is None
     checked = evaluate_json(private_cache, *args, "--differential")
-    assert checked["pct_correct"] == 100.0  # on the given tests the overflow does not show
-    assert checked["differential"]["pct_correct"] == 0.0 and checked["differential"]["speedup"] == 1.0
-    assert checked["differential"]["human"]["pct_correct"] == 100.0  # the long long formula is right
+    # the overflow does not show on the given tests, on a generated input it does
+    assert checked["pct_correct"] == 0.0 and checked["speedup"] == 1.0
+    assert checked["human"]["pct_correct"] == 100.0  # the long long formula is right
     assert checked["differential"]["generated_inputs"] >= 1
+    # the wrong candidate was never measured: only the human program was
+    assert checked["verification"]["stopped"]["differential"] == 1
+    assert checked["verification"]["measured"] == 1 and checked["verification"]["spared"] == 1
 
 
 def test_bench_checks_fast_against_slow_on_request(private_cache: Path, tmp_path: Path) -> None:
@@ -256,9 +259,11 @@ def test_bench_checks_fast_against_slow_on_request(private_cache: Path, tmp_path
     tests = write_rows(tmp_path / "tests.jsonl", [{"input": "1000\n", "output": "500500\n"}])
     args = ("bench", tmp_path / "slow.cpp", tmp_path / "fast.cpp", "--tests", tests, "--cost", "instructions")
     plain = json.loads(run_cli(*args, "--json", cache=private_cache).stdout)
-    assert plain["speedup"] > 1.0 and plain["differential"] is None
+    assert plain["speedup"] > 1.0 and plain["verification"] is None
     checked = json.loads(run_cli(*args, "--json", "--differential", cache=private_cache).stdout)
-    assert checked["speedup"] is None and checked["differential"]["mismatch"]["verdict"] == "wrong_answer"
+    verified = checked["verification"]
+    assert checked["speedup"] is None and verified["stage"] == "differential"
+    assert verified["mismatch"]["verdict"] == "wrong_answer" and verified["measured"] == 0
 
 
 def test_evaluate_uses_each_problems_validator(private_cache: Path, tmp_path: Path) -> None:
@@ -271,10 +276,10 @@ def test_evaluate_uses_each_problems_validator(private_cache: Path, tmp_path: Pa
     validators.mkdir()
     (validators / "tri.py").write_text(VALIDATOR_PY)
     args = ("--pairs", pairs, "--cost", "cpu", "--time-limit", "2", "--differential")
-    unchecked = evaluate_json(private_cache, *args)["differential"]
+    unchecked = evaluate_json(private_cache, *args)
     assert unchecked["human"]["pct_correct"] == 0.0  # the table fails past n = 1000, outside the constraints
-    checked = evaluate_json(private_cache, *args, "--validator", validators)["differential"]
-    assert checked["human"]["pct_correct"] == 100.0 and checked["invalid_inputs"] >= 1
+    checked = evaluate_json(private_cache, *args, "--validator", validators)
+    assert checked["human"]["pct_correct"] == 100.0 and checked["differential"]["invalid_inputs"] >= 1
 
 
 def test_a_validator_without_differential_testing_is_refused(private_cache: Path, tmp_path: Path) -> None:

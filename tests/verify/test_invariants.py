@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from itertools import pairwise
 
-from perfcoder.data.mutation import find_blocks, mutate, tokens_of
+from perfcoder.verify.mutation import find_blocks, mutate, tokens_of
 
 TREES = [  # N u v, then the N - 1 edges of a tree; in the first, u happens to equal the edge count
     "6 5 1\n1 2\n2 3\n3 4\n4 5\n5 6\n",

@@ -8,7 +8,7 @@ Given the problem's other sample inputs (siblings), a size must explain its bloc
 (so a vertex number that happens to equal an edge count is not taken for it), a block may be one longer
 or shorter than its size (N - 1 edges of a tree, N + 1 values), and the invariants that every sample
 keeps (sorted, distinct, bounded by another number of the input, a tree, a simple connected graph; see
-perfcoder.data.invariants) are kept by the new values. Constraints no sample shows are caught later:
+perfcoder.verify.invariants) are kept by the new values. Constraints no sample shows are caught later:
 by a validator, or by the reference programs all accepting an input and agreeing."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from perfcoder.data.invariants import INT, Traits, draw_column, draw_edges, learn_traits
+from perfcoder.verify.invariants import INT, Traits, draw_column, draw_edges, learn_traits
 
 MAX_SIZE = 10**6  # an integer above this is a value, not a size
 DELTAS = (0, -1, 1)  # a block's length is its size, or one less (N - 1 edges), or one more, in that order

@@ -1,5 +1,5 @@
 """What every given input of a problem keeps, learned per block of the input (see
-perfcoder.data.mutation), so that grown inputs keep it too: a column's values sorted, pairwise distinct,
+perfcoder.verify.mutation), so that grown inputs keep it too: a column's values sorted, pairwise distinct,
 or within [1, X] for another number X of the input (vertex labels and a vertex count; X then grows with
 the input); two such columns forming the edges of a tree, or of a connected graph without self-loops or
 repeated edges.
@@ -18,7 +18,7 @@ from itertools import combinations, pairwise
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from perfcoder.data.mutation import Block, Lines
+    from perfcoder.verify.mutation import Block, Lines
 
 INT = re.compile(r"-?\d+")
 FLOAT = re.compile(r"-?\d+\.\d+")

@@ -11,7 +11,7 @@ An input on which the original itself is not repeatable (it prints two different
 rather than held against a candidate.
 
 Mutation knows an input's shape, not the problem's constraints: on an input outside them a correct
-candidate may rightly print something else than the original. A validator (perfcoder.data.validation)
+candidate may rightly print something else than the original. A validator (perfcoder.verify.validation)
 keeps such inputs out; without one, a rejection names its input so that a person can tell."""
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfcoder.data.mutation import mutate
-from perfcoder.data.validation import check_validator, rejected_inputs, validator_program
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Answer, Executor, Program
 from perfcoder.execution.results import TestResult
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
+from perfcoder.verify.mutation import mutate
+from perfcoder.verify.validation import check_validator, rejected_inputs, validator_program
 
 PREVIEW = 200  # characters of an input or output shown for a mismatch
 CAP_SHARE = 0.9  # a ladder whose input reaches this share of the size cap has grown as far as it may
