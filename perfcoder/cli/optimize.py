@@ -16,12 +16,13 @@ from perfcoder.cli import model_options as mo
 from perfcoder.cli import options as opt
 from perfcoder.cli.evaluate import PairsOption, StatementsOption, TestsRootOption
 from perfcoder.cli.render import number, progress_bar, stderr, stdout, styled
+from perfcoder.data.rows import read_jsonl
 from perfcoder.data.testsuite import load_tests
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.source import read_source
 from perfcoder.execution.verdict import Verdict
 from perfcoder.jobs import optimize as jobs
-from perfcoder.jobs.optimize import OptimizeConfig
+from perfcoder.jobs.optimize import DatasetRun, OptimizeConfig
 from perfcoder.settings import default_of
 from perfcoder.strategies.optimize import OptimizeResult
 from perfcoder.verify.differential import DifferentialConfig
@@ -105,8 +106,10 @@ def optimize(
             statements=statements, language=language, generator=maker, on_pair=advance,
             record=opt.run_record(options),
         )  # fmt: skip
-    summary = run.to_dict()
-    print(json.dumps(summary)) if as_json else stdout.print(summary)
+    if as_json:
+        print(json.dumps(run.to_dict()))
+    else:
+        _show_dataset(run)
 
 
 def _optimize_one(
@@ -132,11 +135,14 @@ def _optimize_one(
     record.write_text(json.dumps({"config": run_config, "result": result.to_dict()}, indent=2) + "\n")
     if as_json:
         candidates = [
-            {"verdict": c.verdict, "cost": c.cost, "speedup": c.speedup, "mismatch": c.mismatch}
+            {
+                "verdict": c.verdict, "stage": c.stage, "cost": c.cost, "speedup": c.speedup,
+                "note": c.note, "hack": c.hack, "mismatch": c.mismatch,
+            }
             for c in result.candidates
-        ]
+        ]  # fmt: skip
         summary = {"speedup": result.speedup, "verdict": result.verdict, "output": str(target)}
-        extra = {"differential": result.differential}
+        extra = {"differential": result.differential, "verification": result.verification}
         print(json.dumps({**summary, "improved": result.improved, "candidates": candidates, **extra}))
     else:
         _show(result, program, target)
@@ -163,16 +169,48 @@ class _status:
             self._status.update(message)
 
 
+def verification_line(counts: dict[str, Any]) -> str:
+    """The funnel's counts in one line: where candidates stopped, and how many were measured."""
+    stopped = ", ".join(f"{n} {stage}" for stage, n in counts["stopped"].items() if n and stage != "measured")
+    hacks = ", ".join(f"{n} {name}" for name, n in counts["hacks"].items())
+    return (
+        f"verification: {counts['candidates']} candidates; stopped: {stopped or 'none'}"
+        + (f" (hacks: {hacks})" if hacks else "")
+        + f"; {counts['measured']} measured, {counts['spared']} spared"
+    )
+
+
+def _show_dataset(run: DatasetRun) -> None:
+    """One row per pair of the predictions file (this run's and resumed ones), and the totals."""
+    table = Table("pair", "best speedup", "accepted", "candidates", title=f"optimized pairs ({run.output})")
+    rows = [row for _, row in read_jsonl(Path(run.output)) if isinstance(row, dict)]
+    for row in rows:
+        verdicts = row.get("verdicts", [])
+        best = row.get("best_speedup") or 1.0
+        accepted = sum(v == Verdict.ACCEPTED for v in verdicts)
+        table.add_row(str(row.get("id")), f"{best:.2f}x", str(accepted), str(len(verdicts)))
+    stdout.print(table)
+    faster = sum((row.get("best_speedup") or 1.0) > 1.0 for row in rows)
+    stdout.print(
+        f"{run.pairs} pairs: {run.written} optimized now, {run.resumed} found in the output, "
+        f"{len(run.skipped_rows)} skipped; {faster} faster than their input"
+    )
+    for reason in run.skipped_rows[:5]:
+        stdout.print(f"[yellow]skipped:[/] {escape(reason)}", soft_wrap=True)
+
+
 def _show(result: OptimizeResult, program: Path, target: Path) -> None:
     table = Table(
-        "#", "round", "verdict", result.cost_model, "speedup", "note", title=f"candidates for {program}"
-    )
+        "#", "round", "stage", "verdict", result.cost_model, "speedup", "note",
+        title=f"candidates for {program}",
+    )  # fmt: skip
     for n, candidate in enumerate(result.candidates, 1):
         speedup = f"{candidate.speedup:.2f}x" if candidate.speedup else "-"
         note = escape(candidate.note.splitlines()[0][:60]) if candidate.note else ""
         table.add_row(
             str(n),
             str(candidate.round + 1),
+            candidate.stage,
             styled(Verdict(candidate.verdict)),
             number(candidate.cost),
             speedup,
@@ -180,8 +218,10 @@ def _show(result: OptimizeResult, program: Path, target: Path) -> None:
         )
     stdout.print(table)
     for n, candidate in enumerate(result.candidates, 1):
-        if candidate.mismatch is not None:
+        if candidate.mismatch is not None or candidate.hack is not None:
             stdout.print(f"[yellow]candidate {n} rejected:[/] {escape(candidate.note)}", soft_wrap=True)
+    if result.verification is not None:
+        stdout.print(verification_line(result.verification))
     if result.differential is not None:
         d = result.differential
         stdout.print(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -37,6 +37,20 @@ class Loaded(Generic[T]):
     items: list[T] = field(default_factory=list)
     skipped: list[SkippedRow] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def require(self, source: str) -> Loaded[T]:
+        """Itself, or (no usable item) an error naming what was skipped: a run on nothing must not
+        look like a run."""
+        require_rows(source, len(self.items), [str(row) for row in self.skipped])
+        return self
+
+
+def require_rows(source: str, usable: int, skipped: Sequence[str]) -> None:
+    """Refuse to go on (or to report) with no usable row: one line with the count and first reason."""
+    if usable:
+        return
+    first = f"; the first: {skipped[0]}" if skipped else ""
+    raise PerfcoderError(f"{source}: no usable row ({len(skipped)} skipped{first})")
 
 
 def read_jsonl(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:

@@ -13,7 +13,7 @@ from typing import Any
 from perfcoder.data.codegen import load_tasks, tasks_path
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.remote import resolve
-from perfcoder.data.rows import Loaded
+from perfcoder.data.rows import Loaded, require_rows
 from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
@@ -86,7 +86,7 @@ def _pairs(
     on_item: Callable[..., None] | None,
 ) -> EvaluationOutcome:
     path = resolve(spec, settings.execution.cache_dir)
-    loaded = load_pairs(path, language)
+    loaded = load_pairs(path, language).require(path.name)
     predicted = None
     if predictions is not None:
         found = load_predictions(predictions, {pair.id for pair in loaded.items})
@@ -101,6 +101,7 @@ def _pairs(
     )
     evaluation.skipped[:0] = loaded.skipped
     evaluation.warnings[:0] = loaded.warnings
+    require_rows(path.name, len(evaluation.records), [str(row) for row in evaluation.skipped])
     records = [record.to_dict() for record in evaluation.records]
     return EvaluationOutcome(evaluation.summary(), records, pairs_report(evaluation))
 
@@ -108,14 +109,15 @@ def _pairs(
 def _tasks(
     spec: str, samples_path: Path | None, settings: EvaluateConfig, on_item: Callable[..., None] | None
 ) -> EvaluationOutcome:
-    loaded = load_tasks(resolve(tasks_path(spec), settings.execution.cache_dir))
+    path = resolve(tasks_path(spec), settings.execution.cache_dir)
+    loaded = load_tasks(path).require(path.name)
     if samples_path is None:
         samples, scored = canonical_samples(loaded.items), "canonical"
     else:
         found = load_samples(samples_path, {task.task_id for task in loaded.items})
         samples, scored = _merge(loaded, found).items, "samples"
     if not samples:
-        raise PerfcoderError("nothing to evaluate: no samples match a task")
+        require_rows(samples_path.name if samples_path else path.name, 0, [str(r) for r in loaded.skipped])
     with Executor(settings.execution) as executor:
         evaluation = evaluate_samples(loaded.items, samples, executor, on_item)
     evaluation = dataclasses.replace(

@@ -97,7 +97,8 @@ def generate(
     the config's `generator` name, else to `model`."""
     settings = config or GenerateConfig()
     started = time.monotonic()
-    loaded = load_tasks(resolve(tasks_path(tasks), settings.execution.cache_dir))
+    path = resolve(tasks_path(tasks), settings.execution.cache_dir)
+    loaded = load_tasks(path).require(path.name)
     chosen = loaded.items[: settings.limit] if settings.limit else loaded.items
     with (
         ResumableJsonl(output, "task_id") as sink,

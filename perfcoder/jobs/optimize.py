@@ -14,6 +14,7 @@ from typing import Any
 from perfcoder.data.pairs import OptimizationPair, load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.resumable import ResumableJsonl
+from perfcoder.data.rows import require_rows
 from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment, Tests, as_tests
 from perfcoder.errors import PerfcoderError
@@ -150,7 +151,8 @@ def optimize_dataset(
     appended as each pair finishes; a rerun skips pairs already written. The run's config (or `record`)
     is written next to the output."""
     settings = configured(config, overrides)
-    loaded = load_pairs(resolve(str(pairs), settings.execution.cache_dir), language)
+    path = resolve(str(pairs), settings.execution.cache_dir)
+    loaded = load_pairs(path, language).require(path.name)
     sources = TestSources(tests_root, statements)
     output.with_name(output.name + ".config.json").write_text(
         json.dumps(record or _plain(settings), indent=2, default=str) + "\n"
@@ -166,6 +168,7 @@ def optimize_dataset(
                 sink.write(row)
             if on_pair is not None:
                 on_pair()
+        require_rows(path.name, resumed + sink.written, skipped)
         return DatasetRun(len(loaded.items), resumed, sink.written, skipped, str(output))
 
 

@@ -135,7 +135,8 @@ def selfplay(
     if not config.seeds:
         raise PerfcoderError("self-play needs `seeds:` (a pairs file)")
     cache_dir = config.optimize.execution.cache_dir
-    loaded = load_pairs(resolve(config.seeds, cache_dir), config.language)
+    path = resolve(config.seeds, cache_dir)
+    loaded = load_pairs(path, config.language).require(path.name)
     seeds = loaded.items[: config.limit] if config.limit else loaded.items
     root = config.output_dir
     root.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from typing import Any
 
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.remote import resolve
+from perfcoder.data.rows import require_rows
 from perfcoder.data.sources import TestSources
 from perfcoder.data.testsuite import load_tests, write_tests
 from perfcoder.errors import PerfcoderError
@@ -65,6 +66,9 @@ def generate_tests(
             )
             if on_problem is not None:
                 on_problem()
+    if pairs is not None:  # nothing written for any problem: say so instead of reporting a run
+        failed = [f"{row['problem']}: {row['note']}" for row in rows if not row["references"]]
+        require_rows(pairs, len(rows) - len(failed), failed)
     return rows
 
 
@@ -101,7 +105,8 @@ def _one_problem(
 
 def _problems_of(spec: str, language: str | None, sources: TestSources, cache_dir: Path | None) -> Problems:
     """Each problem's programs (slow and fast of all its pairs) and sample tests (or why it has none)."""
-    loaded = load_pairs(resolve(spec, cache_dir), language)
+    path = resolve(spec, cache_dir)
+    loaded = load_pairs(path, language).require(path.name)
     programs: dict[str, list[Program]] = defaultdict(list)
     for pair in loaded.items:
         lang = language_named(pair.language)

@@ -96,7 +96,8 @@ def load_examples(data: TrainingData, execution: ExecutionConfig | None = None) 
     """The pairs as examples; HQ selection and conditioning measure every program (results are cached)."""
     if not data.pairs:
         raise PerfcoderError("training data needs `pairs:` (a pairs file)")
-    loaded = load_pairs(resolve(data.pairs), language=data.language)
+    path = resolve(data.pairs)
+    loaded = load_pairs(path, language=data.language).require(path.name)
     pairs = [p for p in loaded.items if p.fast]
     if data.limit:
         pairs = pairs[: data.limit]
