@@ -23,6 +23,7 @@ __all__ = [
     "GenerateConfig",
     "OptimizeConfig",
     "PerfcoderError",
+    "ProfileConfig",
     "SelfPlayConfig",
     "Verifier",
     "__version__",
@@ -32,6 +33,7 @@ __all__ = [
     "make",
     "optimize",
     "optimize_dataset",
+    "profile",
     "rewards",
     "selfplay",
 ]
@@ -48,6 +50,8 @@ LAZY = {  # public name -> module holding it
     "selfplay": "perfcoder.jobs.selfplay",
     "SelfPlayConfig": "perfcoder.jobs.selfplay",
     "Verifier": "perfcoder.verify.funnel",
+    "profile": "perfcoder.jobs.profile",
+    "ProfileConfig": "perfcoder.jobs.profile",
 }
 
 

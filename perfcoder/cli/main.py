@@ -17,6 +17,7 @@ from perfcoder.cli import options as opt
 from perfcoder.cli.evaluate import evaluate
 from perfcoder.cli.generate import generate
 from perfcoder.cli.optimize import optimize
+from perfcoder.cli.profile import profile_command
 from perfcoder.cli.render import (
     comparison_summary,
     comparison_table,
@@ -169,6 +170,7 @@ cli.command()(generate)
 cli.add_typer(tests_app, name="tests")
 cli.add_typer(train_app, name="train")
 cli.command("selfplay")(selfplay_command)
+cli.command("profile")(profile_command)
 cli.command("sketch")(sketch_command)
 cli.command("sketch-corpus")(corpus_command)
 

@@ -175,7 +175,9 @@ class Sandbox:
         if self.config.isolation == "bwrap":
             raise PerfcoderError(f"sandbox: {problem}")
         log.warning(
-            "sandbox: %s; falling back to rlimits only (no file system or network isolation)", problem
+            "sandbox: %s; falling back to rlimits only (no file system or network isolation; measured "
+            "programs that draw entropy, numpy's import among them, vary by ~0.002%% between runs)",
+            problem,
         )
         return "rlimit"
 

@@ -17,10 +17,26 @@ NO_TESTS = [{"id": "c", "problem_id": "p2", "language": "python", "input": "prin
 @pytest.mark.parametrize(
     ("command", "rows", "said"),
     [
-        (("evaluate", "--pairs"), UNUSABLE, "pairs.jsonl: no usable row (2 skipped; the first: pairs.jsonl:1 (a)"),
-        (("evaluate", "--pairs"), NO_TESTS, "pairs.jsonl: no usable row (1 skipped; the first: pairs.jsonl:1 (c)"),
-        (("optimize", "--model", "none.gguf", "-o", "out.jsonl", "--pairs"), UNUSABLE, "no usable row (2 skipped"),
-        (("tests", "generate", "-o", "generated", "--pairs"), NO_TESTS, "no usable row (1 skipped; the first: p2:"),
+        (
+            ("evaluate", "--pairs"),
+            UNUSABLE,
+            "pairs.jsonl: no usable row (2 skipped; the first: pairs.jsonl:1 (a)",
+        ),
+        (
+            ("evaluate", "--pairs"),
+            NO_TESTS,
+            "pairs.jsonl: no usable row (1 skipped; the first: pairs.jsonl:1 (c)",
+        ),
+        (
+            ("optimize", "--model", "none.gguf", "-o", "out.jsonl", "--pairs"),
+            UNUSABLE,
+            "no usable row (2 skipped",
+        ),
+        (
+            ("tests", "generate", "-o", "generated", "--pairs"),
+            NO_TESTS,
+            "no usable row (1 skipped; the first: p2:",
+        ),
         (("generate", "-o", "samples.jsonl"), [{"task_id": "t"}], "tasks.jsonl: no usable row (1 skipped"),
     ],
 )

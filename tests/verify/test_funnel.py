@@ -84,7 +84,9 @@ def test_duplicates_are_judged_once_and_the_original_is_not_measured_again(env: 
     assert verifier.counts.measured == 1 and verifier.counts.candidates == 4
 
 
-def test_the_same_hack_is_rejected_for_the_same_reason_on_every_path(tmp_path: Path, private_cache: Path) -> None:
+def test_the_same_hack_is_rejected_for_the_same_reason_on_every_path(
+    tmp_path: Path, private_cache: Path
+) -> None:
     (tmp_path / "slow.py").write_text(TRIANGLE)
     (tmp_path / "peeks.py").write_text(PEEKS)
     rows = [{"input": t.input.decode(), "output": (t.output or b"").decode()} for t in TESTS]
@@ -117,7 +119,10 @@ def test_the_same_hack_is_rejected_for_the_same_reason_on_every_path(tmp_path: P
         reward.close()
     record_of_reward = reward.last_records[0]
     assert record_of_reward is not None and value == reward.config.tiers.compile_error
-    reasons["reward"] = (hacks.PEEKS if record_of_reward.verdict == "rejected" else None, record_of_reward.note)
+    reasons["reward"] = (
+        hacks.PEEKS if record_of_reward.verdict == "rejected" else None,
+        record_of_reward.note,
+    )
 
     expected = (hacks.PEEKS, "peeks: reads the environment (environ), which the original does not")
     assert reasons == {path: expected for path in ("optimize", "evaluate", "bench", "reward")}

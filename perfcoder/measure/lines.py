@@ -1,0 +1,119 @@
+"""Per-line costs of a program's own source, deterministic: where a run spends its work, line by line.
+
+C++: cachegrind's instruction counts per source line (the program built with line information), for the
+lines of the program's own file (code inlined from headers is counted where it came from). Python: how
+often each line of the program ran (a line tracer installed before the program starts, in the sandbox;
+instruction counts per line do not exist for an interpreter, executions do, and they repeat exactly).
+
+Both probes report costs as {"line:N": count, ...} plus "total" (C++: the whole run's instructions,
+libraries included; Python: all line executions of the program's own file)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.limits import Limits
+from perfcoder.execution.sandbox import BOX_DIR, ProcessResult
+from perfcoder.measure.cachegrind import OUT_NAME, CachegrindProbe
+
+TOTAL = "total"
+LINES_FILE = ".perfcoder-lines.json"  # the Python tracer's counts, in the run's work dir
+TRACER_SLOWDOWN = 30.0  # a traced Python program runs this many times slower at most
+SOURCE_INSIDE = f"{BOX_DIR}/main.cpp"  # where the builder compiles a C++ source (its line info names it)
+# Run as `python3 -c TRACER /tmp/prog/main.py`: counts the program's own line events (sys.settrace),
+# runs it as __main__, and writes the counts when the interpreter exits (sys.exit and exceptions too).
+TRACER = f"""
+import atexit, json, os, runpy, sys
+path = sys.argv[1]
+sys.argv[:] = [path]
+sys.path[0] = os.path.dirname(path)
+counts = {{}}
+def local(frame, event, arg):
+    if event == "line":
+        counts[frame.f_lineno] = counts.get(frame.f_lineno, 0) + 1
+    return local
+def calls(frame, event, arg):
+    return local if frame.f_code.co_filename == path else None
+def save():
+    sys.settrace(None)
+    with open({f"{BOX_DIR}/{LINES_FILE}"!r}, "w") as out:
+        json.dump(counts, out)
+atexit.register(save)
+sys.settrace(calls)
+runpy.run_path(path, run_name="__main__")
+"""
+
+
+def line_costs(costs: dict[str, float]) -> dict[int, float]:
+    """The per-line part of a line probe's costs, by line number."""
+    return {int(key[5:]): value for key, value in costs.items() if key.startswith("line:")}
+
+
+@dataclass(frozen=True)
+class CppLineProbe(CachegrindProbe):
+    """Instructions per line of the program's own source (build it with `-g`)."""
+
+    model: str = "instructions"
+    name: str = "cachegrind-lines"
+    fork_python: bool = False
+
+    def costs(self, workdir: Path, result: ProcessResult) -> dict[str, float]:
+        return read_line_counts(workdir / OUT_NAME, SOURCE_INSIDE)
+
+
+@dataclass(frozen=True)
+class PythonLineProbe:
+    """Line executions of the program's own file, counted by a tracer inside the sandbox."""
+
+    name: str = "python-lines"
+    repeats: int = 1
+    repeatable: bool = True
+
+    def settings(self) -> dict[str, Any]:
+        return {"tracer": TRACER}
+
+    def wrap(self, argv: tuple[str, ...]) -> list[str]:
+        interpreter, program = argv
+        return [interpreter, "-c", TRACER, program]
+
+    def environment(self) -> dict[str, str]:
+        return {}
+
+    def limits(self, limits: Limits) -> Limits:
+        return dataclasses.replace(limits, time_s=limits.time_s * TRACER_SLOWDOWN)
+
+    def count(self) -> tuple[int, str] | None:
+        return None
+
+    def costs(self, workdir: Path, result: ProcessResult) -> dict[str, float]:
+        try:
+            counts = json.loads((workdir / LINES_FILE).read_text())
+        except (OSError, ValueError):
+            raise PerfcoderError("the program ended without its line counts (os._exit?)") from None
+        lines = {f"line:{int(line)}": float(count) for line, count in counts.items()}
+        return {**lines, TOTAL: sum(lines.values())}
+
+
+def read_line_counts(path: Path, source: str) -> dict[str, float]:
+    """Per-line instruction counts of `source` from a cachegrind out file, plus the run's total."""
+    try:
+        text = path.read_text()
+    except OSError:
+        raise PerfcoderError(f"cachegrind wrote no counts ({path.name} missing)") from None
+    lines: dict[str, float] = {}
+    total, current = 0.0, ""
+    for row in text.splitlines():
+        if row.startswith(("fl=", "fi=", "fe=")):
+            current = row[3:]
+        elif row.startswith("summary:"):
+            total = float(row.split()[1])
+        elif row[:1].isdigit() and current == source:
+            number, count = row.split()[:2]
+            key = f"line:{number}"
+            lines[key] = lines.get(key, 0.0) + float(count)
+    return {**lines, TOTAL: total}
