@@ -23,7 +23,8 @@ from perfcoder.execution.source import read_source
 from perfcoder.execution.verdict import Verdict
 from perfcoder.jobs import optimize as jobs
 from perfcoder.jobs.optimize import DatasetRun, OptimizeConfig
-from perfcoder.settings import default_of
+from perfcoder.settings import default_of, help_of
+from perfcoder.strategies.evolve import EvolveConfig
 from perfcoder.strategies.optimize import OptimizeResult
 from perfcoder.verify.differential import DifferentialConfig
 
@@ -55,6 +56,15 @@ def optimize(
         Path | None, typer.Option("--output", "-o", help="Where the best program (or predictions) go.")
     ] = None,
     k: Annotated[int, opt.documented(OptimizeConfig, "k", "-k")] = OptimizeConfig.k,
+    search: Annotated[str, opt.documented(OptimizeConfig, "search", "--search")] = OptimizeConfig.search,
+    budget: Annotated[int | None, opt.documented(OptimizeConfig, "budget", "--budget")] = None,
+    min_gain: Annotated[
+        float, opt.documented(OptimizeConfig, "min_gain", "--min-gain")
+    ] = OptimizeConfig.min_gain,
+    islands: Annotated[int, opt.documented(EvolveConfig, "islands", "--islands")] = EvolveConfig.islands,
+    profile: Annotated[
+        bool, typer.Option("--profile/--no-profile", help=help_of(EvolveConfig, "profile"))
+    ] = EvolveConfig.profile,
     rounds: Annotated[int, opt.documented(OptimizeConfig, "rounds", "--rounds")] = OptimizeConfig.rounds,
     strategy: StrategyOption = OptimizeConfig.strategy,
     shots: Annotated[int, opt.documented(OptimizeConfig, "shots", "--shots")] = OptimizeConfig.shots,
@@ -81,6 +91,10 @@ def optimize(
     config = OptimizeConfig(
         k=k,
         rounds=rounds,
+        search=search,
+        budget=budget,
+        min_gain=min_gain,
+        evolve=EvolveConfig(islands=islands, profile=profile),
         strategy=strategy,
         shots=shots,
         examples=examples,
@@ -128,7 +142,7 @@ def _optimize_one(
         say(f"loading model {config.engine.model}")
         result = jobs.optimize(
             program, suite, model=config.engine.model, language=language, config=config,
-            generator=generator, on_event=say,
+            generator=generator, on_event=say, state=target.with_name(target.name + ".search.jsonl"),
         )  # fmt: skip
     target.write_text(result.code)
     record = target.with_name(target.name + ".run.json")
@@ -142,7 +156,11 @@ def _optimize_one(
             for c in result.candidates
         ]  # fmt: skip
         summary = {"speedup": result.speedup, "verdict": result.verdict, "output": str(target)}
-        extra = {"differential": result.differential, "verification": result.verification}
+        extra = {
+            "differential": result.differential, "verification": result.verification, "note": result.note,
+            "search": result.search, "samples": result.samples, "curve": result.curve,
+            "completion_tokens": result.completion_tokens, "wall_s": result.wall_s,
+        }  # fmt: skip
         print(json.dumps({**summary, "improved": result.improved, "candidates": candidates, **extra}))
     else:
         _show(result, program, target)
@@ -239,6 +257,6 @@ def _show(result: OptimizeResult, program: Path, target: Path) -> None:
         verified = f"[bold green]verified speedup {result.speedup:.2f}x[/] ({result.cost_model}; {checked})"
         stdout.print(f"{verified}; written to {target}")
     else:
-        stdout.print(f"no faster candidate passed every test: {target} is the input (speedup 1.00x)")
+        stdout.print(f"{result.note}: {target} is the input (speedup 1.00x)")
     original = f"original {result.cost_model} cost {number(result.original_cost)}"
     stdout.print(f"{original}; {tokens}; {result.wall_s:.1f} s in all")

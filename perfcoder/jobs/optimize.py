@@ -27,6 +27,7 @@ from perfcoder.models.registry import Model, ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
 from perfcoder.settings import setting, setting_factory
 from perfcoder.strategies.catalog import STRATEGIES, make_strategy
+from perfcoder.strategies.evolve import EvolveConfig
 from perfcoder.strategies.optimize import OnEvent, OptimizeResult, SearchConfig, optimize_program
 from perfcoder.verify.differential import DifferentialConfig
 
@@ -37,6 +38,15 @@ class OptimizeConfig:
 
     k: int = setting(8, "Candidates per round (Best@k).")
     rounds: int = setting(1, "Refinement rounds with execution feedback.")
+    search: str = setting(
+        "bestk",
+        "bestk (k samples per round from one prompt) or evolve (a population of verified programs on "
+        "islands, each child asked of a parent with its profile and the last failure as feedback).",
+    )
+    budget: int | None = setting(None, "Model samples at most, for either search (None: k * rounds).")
+    budget_s: float | None = setting(None, "Seconds of search at most (None: no limit).")
+    min_gain: float = setting(0.05, "A candidate replaces the input only if at least this much faster.")
+    evolve: EvolveConfig = setting_factory(EvolveConfig, "Islands, parent choice and feedback of evolve.")
     strategy: str = setting(
         "instruction",
         "Prompting strategy: instruction, fewshot, cot, retrieval, conditioned (PIE's 10/10 tag) or "
@@ -64,11 +74,14 @@ class OptimizeConfig:
             raise PerfcoderError(f"unknown strategy {self.strategy!r} (known: {', '.join(STRATEGIES)})")
         if self.cost not in COST_MODELS:
             raise PerfcoderError(f"unknown cost model {self.cost!r} (known: {', '.join(COST_MODELS)})")
+        self.search_config()  # checks the search settings
 
-    def search(self) -> SearchConfig:
+    def search_config(self) -> SearchConfig:
         return SearchConfig(
-            k=self.k, rounds=self.rounds, sampling=self.sampling, differential=self.differential
-        )
+            k=self.k, rounds=self.rounds, sampling=self.sampling, differential=self.differential,
+            search=self.search, budget=self.budget, budget_s=self.budget_s, min_gain=self.min_gain,
+            evolve=self.evolve,
+        )  # fmt: skip
 
     def environment(self, language: str) -> Environment:
         return Environment(
@@ -95,20 +108,23 @@ def optimize(
     config: OptimizeConfig | None = None,
     generator: str | Path | None = None,
     on_event: OnEvent | None = None,
+    state: Path | None = None,
     **overrides: Any,
 ) -> OptimizeResult:
     """A verified faster version of `program` (source text or a file), or the program itself.
 
     `model` is a bundled model name, a .gguf path, `openai:NAME`, a HF directory, a `Backend`, or a
-    function `(messages, SamplingParams) -> list[str]`; keyword overrides set OptimizeConfig fields."""
+    function `(messages, SamplingParams) -> list[str]`; keyword overrides set OptimizeConfig fields.
+    `state`: a JSONL file the evolutionary search writes each step to."""
     settings = configured(config, overrides)
     code, lang = _program(program, language)
     maker = read_source(Path(generator)) if isinstance(generator, Path) else generator
     with settings.environment(lang) as env, as_backend(model, settings.engine) as backend:
         strategy = make_strategy(settings.strategy, lang, settings.shots, settings.examples)
         return optimize_program(
-            code, as_tests(tests), env, backend, strategy, settings.search(), on_event, maker
-        )
+            code, as_tests(tests), env, backend, strategy, settings.search_config(), on_event, maker,
+            state=state,
+        )  # fmt: skip
 
 
 def _program(program: str | Path, language: str | None) -> tuple[str, str]:
@@ -185,7 +201,7 @@ def _pair_row(
         strategy = make_strategy(settings.strategy, pair.language, settings.shots, settings.examples)
         with settings.environment(pair.language) as env:
             result = optimize_program(
-                pair.slow, tests, env, backend, strategy, settings.search(), generator=generator,
+                pair.slow, tests, env, backend, strategy, settings.search_config(), generator=generator,
                 problem_id=pair.problem_id,
             )  # fmt: skip
     except PerfcoderError as exc:
@@ -198,6 +214,11 @@ def _pair_row(
         "best_speedup": result.speedup,
         "verdicts": [c.verdict for c in result.candidates],
         "differential": result.differential,
+        "search": result.search,
+        "samples": result.samples,
+        "curve": result.curve,
+        "verification": result.verification,
+        "note": result.note,
     }
 
 

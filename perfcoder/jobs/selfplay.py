@@ -222,7 +222,7 @@ def _optimize(env: Environment, fate: ProgramFate, optimizer: Backend, config: S
     strategy = make_strategy(settings.strategy, env.language.name, settings.shots, settings.examples)
     try:
         result = optimize_program(
-            fate.code, tests, env, optimizer, strategy, settings.search(), oracle=oracle
+            fate.code, tests, env, optimizer, strategy, settings.search_config(), oracle=oracle
         )
     except PerfcoderError as error:  # e.g. it printed differently when measured: not deterministic
         fate.fate, fate.detail = "unstable", str(error)

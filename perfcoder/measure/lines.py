@@ -17,11 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig, Executor, Program
+from perfcoder.execution.languages import CPP, Language
 from perfcoder.execution.limits import Limits
+from perfcoder.execution.probe import Probe
 from perfcoder.execution.sandbox import BOX_DIR, ProcessResult
+from perfcoder.execution.testcase import TestCase
 from perfcoder.measure.cachegrind import OUT_NAME, CachegrindProbe
 
 TOTAL = "total"
+UNITS = {"cpp": "instructions", "python": "line executions"}
+LINE_INFO = "-g"  # added to the C++ flags: cachegrind attributes instructions to source lines by it
 LINES_FILE = ".perfcoder-lines.json"  # the Python tracer's counts, in the run's work dir
 TRACER_SLOWDOWN = 30.0  # a traced Python program runs this many times slower at most
 SOURCE_INSIDE = f"{BOX_DIR}/main.cpp"  # where the builder compiles a C++ source (its line info names it)
@@ -117,3 +123,68 @@ def read_line_counts(path: Path, source: str) -> dict[str, float]:
             key = f"line:{number}"
             lines[key] = lines.get(key, 0.0) + float(count)
     return {**lines, TOTAL: total}
+
+
+@dataclass
+class LineCost:
+    line: int
+    count: float
+    share: float  # of the program's own lines' total
+    text: str
+
+
+@dataclass
+class Profile:
+    """A program's per-line costs on one input; `lines` holds every line that cost anything, costliest
+    first."""
+
+    language: str
+    unit: str
+    input_name: str
+    input_bytes: int
+    total: float  # C++: the whole run's instructions (libraries included); Python: own-line executions
+    own: float  # the program's own lines together
+    lines: list[LineCost]
+
+    def top(self, n: int) -> list[LineCost]:
+        return self.lines[:n]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def describe(self, n: int = 5) -> str:
+        """The hottest lines as a model or a person reads them (for prompts and logs)."""
+        return "\n".join(
+            f"line {c.line} ({100 * c.share:.1f}% of the {self.unit}): {c.text.strip()}" for c in self.top(n)
+        )
+
+
+def profiling_config(config: ExecutionConfig) -> ExecutionConfig:
+    """The execution settings with C++ line information on (which changes no instruction)."""
+    flags = f"{config.toolchain.cxx_flags} {LINE_INFO}"
+    return dataclasses.replace(config, toolchain=dataclasses.replace(config.toolchain, cxx_flags=flags))
+
+
+def profile_run(executor: Executor, source: str, language: Language, test: TestCase) -> Profile:
+    """Per-line costs of one run of the program on the test's input (an executor made with
+    `profiling_config`, for C++)."""
+    probe: Probe = CppLineProbe() if language == CPP else PythonLineProbe()
+    chosen = TestCase(test.name, test.input, None)
+    result = executor.run(Program(source, language), [chosen], probe)
+    if not result.passed:
+        failed = result.tests[0] if result.tests else None
+        why = failed.stderr[-300:] if failed else result.compile_log[-300:]
+        raise PerfcoderError(f"the program failed while profiled ({result.verdict}): {why}")
+    costs = result.tests[0].costs
+    per_line = line_costs(costs)
+    own = sum(per_line.values())
+    if own <= 0:
+        raise PerfcoderError("no cost was attributed to the program's own lines")
+    text = source.splitlines()
+    lines = [
+        LineCost(number, count, count / own, text[number - 1] if 0 < number <= len(text) else "")
+        for number, count in sorted(per_line.items(), key=lambda item: (-item[1], item[0]))
+        if count > 0
+    ]
+    name = language.name
+    return Profile(name, UNITS[name], test.name, len(test.input), costs.get(TOTAL, own), own, lines)

@@ -10,12 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from perfcoder.environment import Environment
+from perfcoder.errors import PerfcoderError
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from perfcoder.models.base import Backend, Message, SamplingParams
+from perfcoder.models.base import Backend, Message, Sample, SamplingParams
+from perfcoder.strategies.evolve import EvolveConfig, evolve
 from perfcoder.strategies.extract import extract_code
 from perfcoder.strategies.prompts import feedback_turn
 from perfcoder.verify.differential import DifferentialConfig, Oracle
@@ -29,16 +32,39 @@ class PromptStrategy(Protocol):
     def messages(self, code: str, language: str) -> list[Message]: ...
 
 
+SEARCHES = ("bestk", "evolve")
+
+
 @dataclass(frozen=True)
 class SearchConfig:
     k: int = 8  # candidates per round (Best@k)
     rounds: int = 1  # 1: plain Best@k; more: refinement with execution feedback
     sampling: SamplingParams = field(default_factory=SamplingParams)
     differential: DifferentialConfig = field(default_factory=DifferentialConfig)  # the input is the oracle
+    search: str = "bestk"  # bestk (k samples per round), or evolve (perfcoder.strategies.evolve)
+    budget: int | None = None  # model samples at most (bestk: k per round until spent); None: k * rounds
+    budget_s: float | None = None  # seconds at most (checked between requests)
+    budget_tokens: int | None = None  # sampled tokens at most (checked between requests)
+    min_gain: float = 0.05  # a candidate replaces the input only if at least this much faster (5%)
+    evolve: EvolveConfig = field(default_factory=EvolveConfig)
 
-    def params(self, round_number: int) -> SamplingParams:
+    def __post_init__(self) -> None:
+        if self.search not in SEARCHES:
+            raise PerfcoderError(f"unknown search {self.search!r} (known: {', '.join(SEARCHES)})")
+        if self.budget is not None and self.budget < 1:
+            raise PerfcoderError(f"the budget must be at least one sample, got {self.budget}")
+        if self.min_gain < 0:
+            raise PerfcoderError(f"min_gain must be >= 0, got {self.min_gain}")
+
+    @property
+    def samples(self) -> int:
+        """The sample budget: `budget`, or Best@k's k per round."""
+        return self.budget if self.budget is not None else self.k * self.rounds
+
+    def params(self, round_number: int, n: int | None = None) -> SamplingParams:
         greedy = self.sampling.temperature <= 0
-        return self.sampling.with_n(1 if greedy else self.k, self.sampling.seed + 1000 * round_number)
+        count = 1 if greedy else (n or self.k)
+        return self.sampling.with_n(count, self.sampling.seed + 1000 * round_number)
 
 
 @dataclass
@@ -81,6 +107,10 @@ class OptimizeResult:
     cached_samples: int = 0
     differential: dict[str, Any] | None = None  # the generated inputs (None: differential testing off)
     verification: dict[str, Any] | None = None  # the funnel's counts: where candidates stopped, spared
+    search: str = "bestk"
+    samples: int = 0  # model samples spent
+    curve: list[float] = field(default_factory=list)  # best verified speedup after each sample
+    note: str = ""  # why the input was returned, when it was
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "candidates": [c.to_dict() for c in self.candidates]}
@@ -100,40 +130,118 @@ def optimize_program(
     generator: str | None = None,
     oracle: Oracle | None = None,
     problem_id: str | None = None,
+    state: Path | None = None,
 ) -> OptimizeResult:
-    """Best@k (and refinement) for one program. Every candidate goes through the verification funnel:
-    unless differential testing is off it must print what the input program prints on every generated
-    input it answers (`oracle`: inputs already generated for this program, e.g. by a caller that keeps
-    them; `problem_id` picks the validator from a directory of them)."""
-    started = time.monotonic()
-    language = env.language.name
-    verifier = Verifier(
-        env, code, tests, config.differential, generator=generator, problem_id=problem_id, oracle=oracle
-    )
-    original_cost = verifier.original_cost()
-    result = OptimizeResult(env.cost_model.name, original_cost, 1.0, str(Verdict.ACCEPTED), code, False, [])
-    if verifier.differential is not None:
-        _say(on_event, "generating inputs: the input program is the oracle")
-        result.differential = verifier.oracle.summary() if verifier.oracle else None
-    conversation = strategy.messages(code, language)
-    for round_number in range(config.rounds):
-        _say(on_event, f"round {round_number + 1}: sampling {config.params(round_number).n}")
-        generation_start = time.monotonic()
-        samples = backend.chat(conversation, config.params(round_number))
-        result.generation_s += time.monotonic() - generation_start
-        result.completion_tokens += sum(s.completion_tokens for s in samples if not s.from_cache)
-        result.cached_samples += sum(s.from_cache for s in samples)
-        _say(on_event, f"round {round_number + 1}: verifying {len(samples)} candidates")
-        candidates = judge_replies([s.text for s in samples], verifier, round_number)
-        result.candidates += candidates
-        _choose(result)
-        if round_number + 1 < config.rounds:
-            conversation = conversation + _feedback(candidates, tests, language)
-    if verifier.oracle is not None:
-        result.differential = verifier.oracle.summary()  # inputs the oracle proved unstable are gone now
-    result.verification = verifier.summary()
-    result.wall_s = time.monotonic() - started
-    return result
+    """Best@k (and refinement) or evolution (`config.search`) for one program, within the sample budget.
+    Every candidate goes through the verification funnel: unless differential testing is off it must
+    print what the input program prints on every generated input it answers (`oracle`: inputs already
+    generated for this program, e.g. by a caller that keeps them; `problem_id` picks the validator from
+    a directory of them)."""
+    search = Search.start(code, tests, env, backend, config, on_event, generator, oracle, problem_id)
+    if config.search == "evolve":
+        evolve(search, strategy, state)
+    else:
+        _best_of_k(search, strategy)
+    return search.finish()
+
+
+@dataclass
+class Search:
+    """What a search shares whatever its mode: the verifier, the budget, the result it fills."""
+
+    code: str
+    tests: Sequence[TestCase]
+    env: Environment
+    backend: Backend
+    config: SearchConfig
+    verifier: Verifier
+    result: OptimizeResult
+    on_event: OnEvent | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @classmethod
+    def start(
+        cls,
+        code: str,
+        tests: Sequence[TestCase],
+        env: Environment,
+        backend: Backend,
+        config: SearchConfig,
+        on_event: OnEvent | None = None,
+        generator: str | None = None,
+        oracle: Oracle | None = None,
+        problem_id: str | None = None,
+    ) -> Search:
+        verifier = Verifier(
+            env, code, tests, config.differential, generator=generator, problem_id=problem_id, oracle=oracle
+        )
+        cost = verifier.original_cost()
+        result = OptimizeResult(env.cost_model.name, cost, 1.0, str(Verdict.ACCEPTED), code, False, [])
+        result.search = config.search
+        search = cls(code, tests, env, backend, config, verifier, result, on_event)
+        if verifier.differential is not None:
+            search.say("generating inputs: the input program is the oracle")
+            result.differential = verifier.oracle.summary() if verifier.oracle else None
+        return search
+
+    def left(self) -> int:
+        """Samples left in the budget (0 also when the time or token budget is spent)."""
+        config, result = self.config, self.result
+        if config.budget_s is not None and time.monotonic() - self.started >= config.budget_s:
+            return 0
+        if config.budget_tokens is not None and result.completion_tokens >= config.budget_tokens:
+            return 0
+        return max(0, config.samples - result.samples)
+
+    def sample(self, messages: list[Message], n: int, step: int) -> list[Sample]:
+        """n samples (seeded by the step, so a rerun is answered by the generation cache), counted."""
+        started = time.monotonic()
+        samples = self.backend.chat(messages, self.config.params(step, n))
+        self.result.generation_s += time.monotonic() - started
+        self.result.completion_tokens += sum(s.completion_tokens for s in samples if not s.from_cache)
+        self.result.cached_samples += sum(s.from_cache for s in samples)
+        return samples
+
+    def judge(self, replies: Sequence[str], step: int) -> list[Candidate]:
+        """The replies through the funnel, recorded with the curve and the choice of the best."""
+        candidates = judge_replies(replies, self.verifier, step)
+        best = self.result.curve[-1] if self.result.curve else 1.0
+        for candidate in candidates:
+            if candidate.verdict == Verdict.ACCEPTED and candidate.speedup:
+                best = max(best, candidate.speedup)
+            self.result.curve.append(best)
+        self.result.samples += len(candidates)
+        self.result.candidates += candidates
+        _choose(self.result, self.config.min_gain)
+        return candidates
+
+    def say(self, message: str) -> None:
+        _say(self.on_event, message)
+
+    def finish(self) -> OptimizeResult:
+        result = self.result
+        if self.verifier.oracle is not None:
+            result.differential = self.verifier.oracle.summary()  # unstable inputs are gone now
+        result.verification = self.verifier.summary()
+        result.wall_s = time.monotonic() - self.started
+        return result
+
+
+def _best_of_k(search: Search, strategy: PromptStrategy) -> None:
+    """k samples per round from one prompt (refinement rounds add the round's feedback), until the
+    budget is spent."""
+    language = search.env.language.name
+    conversation = strategy.messages(search.code, language)
+    round_number = 0
+    while (left := search.left()) > 0:
+        n = min(search.config.k, left)
+        search.say(f"round {round_number + 1}: sampling {n}")
+        samples = search.sample(conversation, n, round_number)
+        search.say(f"round {round_number + 1}: verifying {len(samples)} candidates")
+        candidates = search.judge([s.text for s in samples], round_number)
+        round_number += 1
+        if search.config.rounds > 1 and search.left() > 0:
+            conversation = conversation + _feedback(candidates, search.tests, language)
 
 
 def judge_replies(replies: Sequence[str], verifier: Verifier, round_number: int) -> list[Candidate]:
@@ -143,13 +251,21 @@ def judge_replies(replies: Sequence[str], verifier: Verifier, round_number: int)
     return [Candidate.of(c, round_number, reply) for c, reply in zip(checked, replies, strict=True)]
 
 
-def _choose(result: OptimizeResult) -> None:
-    """The fastest accepted candidate so far, if it beats the input; the input otherwise."""
+def _choose(result: OptimizeResult, min_gain: float) -> None:
+    """The fastest accepted candidate so far, if it beats the input by the minimum gain; the input
+    otherwise, with the reason."""
     accepted = [c for c in result.candidates if c.verdict == Verdict.ACCEPTED and c.speedup and c.code]
     best = max(accepted, key=lambda c: c.speedup or 0.0, default=None)
-    if best is not None and best.speedup is not None and best.speedup > 1.0:
+    if best is not None and best.speedup is not None and best.speedup >= 1.0 + min_gain:
         assert best.code is not None
-        result.code, result.speedup, result.improved = best.code, best.speedup, True
+        result.code, result.speedup, result.improved, result.note = best.code, best.speedup, True, ""
+    elif best is not None and best.speedup is not None and best.speedup > 1.0:
+        result.note = (
+            f"the fastest verified candidate is {best.speedup:.4g}x faster, below the minimum gain of "
+            f"{100 * min_gain:g}%: the input is returned"
+        )
+    else:
+        result.note = "no candidate was verified faster than the input"
 
 
 def _feedback(candidates: Sequence[Candidate], tests: Sequence[TestCase], language: str) -> list[Message]:

@@ -99,6 +99,7 @@ class Oracle:
     generator_failed: int = 0
     budget_s: float = 0.0
     ladder_stops: list[str] = field(default_factory=list)  # why each ladder stopped growing
+    cpu_s: dict[str, float] = field(default_factory=dict)  # the original's CPU seconds per kept input
 
     def summary(self) -> dict[str, Any]:
         sizes = [len(test.input) for test in self.tests]
@@ -133,6 +134,7 @@ def build_oracle(
     check_validator(validator, given, executor)  # under the run's time limit, not the oracle's budget
     seen = {test.input for test in given}
     found: list[tuple[bytes, bytes]] = []
+    seconds: dict[bytes, float] = {}
 
     def ask(inputs: list[bytes]) -> list[Answer | None]:
         """The original's answer per input; None for an input the validator rejects."""
@@ -145,6 +147,7 @@ def build_oracle(
         oracle.tried += len(fresh)
         oracle.unanswered += sum(not answer.ok for answer in answers)
         found.extend((data, a.stdout) for data, a in zip(fresh, answers, strict=True) if a.stdout is not None)
+        seconds.update((data, a.cpu_s) for data, a in zip(fresh, answers, strict=True))
         by_input = dict(zip(fresh, answers, strict=True))
         return [
             None if data in rejected else by_input.get(data, Answer(Verdict.ACCEPTED, b"")) for data in inputs
@@ -159,6 +162,7 @@ def build_oracle(
         ask([data for data in made if data is not None and len(data) <= config.max_input_bytes])
     kept = _spread(sorted(found, key=lambda item: (len(item[0]), item[0])), config.max_inputs)
     oracle.tests = [TestCase(f"gen{n}", data, output) for n, (data, output) in enumerate(kept, 1)]
+    oracle.cpu_s = {test.name: seconds.get(test.input, 0.0) for test in oracle.tests}
     return oracle
 
 

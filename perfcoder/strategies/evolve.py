@@ -1,0 +1,239 @@
+"""Evolutionary search (`--search evolve`): a population of verified programs, the input first, spread
+over islands that each ask for one kind of edit (PIE's categories: algorithm, data structures, I/O,
+precomputation). Each step picks an island in turn and a parent in it (its fastest member, or now and
+then another, for diversity), and asks the model for a faster version of the parent with feedback:
+
+- the parent's deterministic per-line profile (perfcoder.measure.lines) on the largest generated input:
+  where its cost goes, which no sampling-only search tells the model;
+- its cost against the input's;
+- the island's last failed child: its verdict and the smallest input on which it differed.
+
+Every child goes through the verification funnel (duplicates are never judged twice); a verified child
+faster than its parent joins the island. Every few samples the best program so far migrates to every
+island. The search is deterministic given the model's samples (seeded by step, answered by the
+generation cache on a rerun) and the verifier's results (kept in the results store), so a search that
+was killed resumes by replaying its steps from the caches, and ends where an uninterrupted one ends."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import Executor
+from perfcoder.execution.testcase import TestCase
+from perfcoder.execution.verdict import Verdict
+from perfcoder.measure.lines import Profile, profile_run, profiling_config
+from perfcoder.models.base import Message
+from perfcoder.settings import setting
+
+if TYPE_CHECKING:
+    from perfcoder.strategies.optimize import Candidate, PromptStrategy, Search
+
+# (name, what the island asks for): PIE's most frequent kinds of human edits
+FOCUS = (
+    ("algorithm", "Use a better algorithm: lower the time complexity of the hottest lines."),
+    (
+        "data structures",
+        "Use better data structures: constant-time lookups, arrays instead of maps, no copies.",
+    ),
+    ("input/output", "Make input and output faster: read all input at once, write the output in one go."),
+    ("precomputation", "Precompute or cache what is computed again and again; move work out of loops."),
+)
+PREVIEW = 300  # characters of an input or output shown in feedback
+
+
+@dataclass(frozen=True)
+class EvolveConfig:
+    islands: int = setting(4, "Islands, each asking for one kind of edit (algorithm, data structures, ...).")
+    exploit: float = setting(0.7, "Chance a parent is its island's fastest member (else one at random).")
+    migrate_every: int = setting(8, "Samples between copies of the best program into every island.")
+    samples_per_step: int = setting(1, "Samples per request.")
+    profile: bool = setting(True, "Show the model the parent's per-line profile (off: the ablation).")
+    profile_lines: int = setting(5, "Hottest lines shown.")
+    profile_budget_s: float = setting(
+        0.2, "The profile's input: the largest the input program answers within this many CPU seconds."
+    )
+    seed: int = setting(0, "Seed of the parent choice.")
+
+    def __post_init__(self) -> None:
+        if self.islands < 1 or self.samples_per_step < 1 or self.migrate_every < 1:
+            raise PerfcoderError("evolve: islands, samples_per_step and migrate_every must be >= 1")
+        if not 0.0 <= self.exploit <= 1.0:
+            raise PerfcoderError(f"evolve: exploit must be within [0, 1], got {self.exploit}")
+
+
+@dataclass
+class Member:
+    """A verified program of the population."""
+
+    code: str
+    cost: float
+    speedup: float  # over the input
+    island: int
+    born: int  # the sample that made it (0: the input)
+
+
+@dataclass
+class Island:
+    focus: str
+    ask: str
+    members: list[Member] = field(default_factory=list)
+    failure: Candidate | None = None  # its last child that did not pass
+
+
+def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) -> None:
+    """Run the evolutionary search until the budget is spent, filling `search.result`; `state` (a JSONL
+    file) records each step as it is done."""
+    config = search.config.evolve
+    if state is not None:
+        state.write_text("")  # a rerun replays every step from the caches and writes them again
+    original = Member(search.code, search.result.original_cost, 1.0, -1, 0)
+    islands = [Island(*FOCUS[i % len(FOCUS)], members=[original]) for i in range(config.islands)]
+    profiles = Profiles(search, config.profile) if config.profile else None
+    rng = random.Random(f"{config.seed}:{search.config.sampling.seed}")
+    step, since_migration = 0, 0
+    try:
+        while (left := search.left()) > 0:
+            island = islands[step % len(islands)]
+            parent = _parent(island, config.exploit, rng)
+            prompt = _messages(search, strategy, island, parent, profiles, config.profile_lines)
+            search.say(f"step {step + 1}: {island.focus} island, parent {_name(parent)}")
+            samples = search.sample(prompt, min(config.samples_per_step, left), step)
+            for child in search.judge([s.text for s in samples], step):
+                _place(child, island, parent, step, search.result.samples)
+            since_migration += len(samples)
+            if since_migration >= config.migrate_every:
+                _migrate(islands)
+                since_migration = 0
+            if state is not None:
+                _record(state, step, island, parent, search)
+            step += 1
+    finally:
+        if profiles is not None:
+            profiles.close()
+
+
+def _parent(island: Island, exploit: float, rng: random.Random) -> Member:
+    """The island's fastest member, or (1 - exploit of the time) one of the others at random."""
+    fastest = max(island.members, key=lambda m: (m.speedup, -m.born))
+    others = [m for m in island.members if m is not fastest]
+    if others and rng.random() >= exploit:
+        return rng.choice(others)
+    return fastest
+
+
+def _place(child: Candidate, island: Island, parent: Member, step: int, samples: int) -> None:
+    """A verified child faster than its parent joins the island; a failed one is the island's feedback."""
+    if child.verdict != Verdict.ACCEPTED or child.code is None or child.speedup is None:
+        if child.stage != "duplicate":
+            island.failure = child
+        return
+    known = {m.code for m in island.members}
+    if child.speedup > parent.speedup and child.code not in known and child.cost is not None:
+        island.members.append(Member(child.code, child.cost, child.speedup, step, samples))
+
+
+def _migrate(islands: list[Island]) -> None:
+    """The best program so far joins every island that lacks it."""
+    best = max((m for island in islands for m in island.members), key=lambda m: (m.speedup, -m.born))
+    for island in islands:
+        if all(m.code != best.code for m in island.members):
+            island.members.append(best)
+
+
+def _messages(
+    search: Search,
+    strategy: PromptStrategy,
+    island: Island,
+    parent: Member,
+    profiles: Profiles | None,
+    lines: int,
+) -> list[Message]:
+    """The strategy's prompt for the parent, with the island's focus and the feedback appended."""
+    messages = strategy.messages(parent.code, search.env.language.name)
+    notes = [f"Focus: {island.ask}"]
+    if parent.born:
+        notes.append(
+            f"This program is already {parent.speedup:.2f}x faster than the original "
+            f"(cost {parent.cost:,.0f} against {search.result.original_cost:,.0f}); make it faster still."
+        )
+    profile = profiles.of(parent.code) if profiles is not None else None
+    if profile is not None:
+        notes.append(
+            f"Where it spends its time (deterministic per-line {profile.unit} on an input of "
+            f"{profile.input_bytes:,} bytes):\n{profile.describe(lines)}"
+        )
+    if island.failure is not None:
+        notes.append(_failure_note(island.failure))
+    last = dict(messages[-1])
+    last["content"] = last["content"] + "\n\n" + "\n\n".join(notes)
+    return [*messages[:-1], last]
+
+
+def _failure_note(child: Candidate) -> str:
+    """What went wrong with the island's last failed child, as the model should hear it."""
+    mismatch = child.mismatch
+    if mismatch is not None:
+        return (
+            f"A previous attempt was wrong ({child.verdict}) on the input {mismatch['input'][:PREVIEW]!r}: "
+            f"expected {mismatch['expected'][:PREVIEW]!r}, got {mismatch['actual'][:PREVIEW]!r}. Avoid that."
+        )
+    reason = child.note.strip()[:PREVIEW] or "no program in the reply"
+    return f"A previous attempt was rejected ({child.verdict}): {reason}. Avoid that."
+
+
+def _name(member: Member) -> str:
+    return "the input" if member.born == 0 else f"sample {member.born} ({member.speedup:.2f}x)"
+
+
+def _record(state: Path, step: int, island: Island, parent: Member, search: Search) -> None:
+    row: dict[str, Any] = {
+        "step": step,
+        "island": island.focus,
+        "parent": parent.born,
+        "samples": search.result.samples,
+        "best": search.result.curve[-1] if search.result.curve else 1.0,
+        "members": len(island.members),
+    }
+    with state.open("a") as sink:
+        sink.write(json.dumps(row) + "\n")
+
+
+class Profiles:
+    """Per-line profiles of parents on the largest input the verifier knows (the oracle's largest
+    generated input, else the largest given test), each program profiled once."""
+
+    def __init__(self, search: Search, enabled: bool) -> None:
+        self.search = search
+        self.enabled = enabled
+        self._found: dict[str, Profile | None] = {}
+        self._executor: Executor | None = None
+
+    def of(self, code: str) -> Profile | None:
+        if code not in self._found:
+            self._found[code] = self._profile(code)
+        return self._found[code]
+
+    def _profile(self, code: str) -> Profile | None:
+        search = self.search
+        inputs: list[TestCase] = list(search.tests)
+        oracle = search.verifier.oracle
+        if oracle is not None:  # the parents are faster than the input: what it answers fast, they do
+            budget = search.config.evolve.profile_budget_s
+            inputs += [test for test in oracle.tests if oracle.cpu_s.get(test.name, 0.0) <= budget]
+        largest = max(inputs, key=lambda test: (len(test.input), test.input))
+        if self._executor is None:
+            self._executor = Executor(profiling_config(search.env.executor.config))
+        try:
+            return profile_run(self._executor, code, search.env.language, largest)
+        except PerfcoderError as error:
+            search.say(f"no profile: {error}")
+            return None
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.close()

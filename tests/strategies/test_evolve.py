@@ -1,0 +1,135 @@
+"""The evolutionary search with a scripted model (the search loop under test, the sandbox and judge
+real): parent choice, the feedback the model gets, the sample budget, duplicates, the minimum gain,
+and a search killed with SIGKILL that resumes to the same end."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import perfcoder
+from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.limits import Limits
+from perfcoder.strategies.evolve import EvolveConfig
+from perfcoder.strategies.optimize import OptimizeResult
+from tests.support.paths import ROOT
+
+HEAD = '#include <cstdio>\nint main() {\n    long long n, c = 0;\n    scanf("%lld", &n);\n'
+LOOP = (
+    HEAD
+    + "    for (long long i = 1; i <= n; i++)\n        if (i % 3 == 0 || i % 5 == 0) c++;\n"
+    + ('    printf("%lld\\n", c);\n}\n')
+)
+BLOCKS = (
+    HEAD
+    + "    c = n / 15 * 7;\n    for (long long i = n / 15 * 15 + 1; i <= n; i++)\n"
+    + ('        if (i % 3 == 0 || i % 5 == 0) c++;\n    printf("%lld\\n", c);\n}\n')
+)
+FORMULA = HEAD + '    printf("%lld\\n", n / 3 + n / 5 - n / 15);\n}\n'
+WRONG = HEAD + '    printf("%lld\\n", n / 3 + n / 5);\n}\n'
+TESTS = [{"input": "1000\n", "output": "467\n"}, {"input": "20000\n", "output": "9333\n"}]
+QUICK = ExecutionConfig(limits=Limits(time_s=1.0))  # the ladders stop where LOOP takes 0.5 s
+
+
+class Script:
+    """Replies in turn, recording every prompt (the last user message)."""
+
+    def __init__(self, replies: list[str]) -> None:
+        self.replies, self.prompts = replies, []
+
+    def __call__(self, messages: list[dict[str, str]], params: Any) -> list[str]:
+        self.prompts.append(messages[-1]["content"])
+        return [f"```cpp\n{self.replies[len(self.prompts) - 1]}```"] * params.n
+
+
+def run(script: Script, **settings: Any) -> OptimizeResult:
+    evolve = EvolveConfig(islands=2, exploit=1.0, profile_budget_s=0.01, **settings.pop("evolve", {}))
+    return perfcoder.optimize(
+        LOOP, TESTS, language="cpp", model=script, search="evolve", budget=4, evolve=evolve,
+        cost="instructions", execution=QUICK, **settings,
+    )  # fmt: skip
+
+
+def test_evolve_picks_parents_feeds_back_and_keeps_to_its_budget() -> None:
+    script = Script([BLOCKS, WRONG, BLOCKS, FORMULA])
+    result = run(script)
+    # step 1: the algorithm island, the input as parent, with its profile
+    assert "Focus: Use a better algorithm" in script.prompts[0]
+    profile = script.prompts[0].split("Where it spends", 1)[1]
+    assert "per-line instructions" in profile and "if (i % 3 == 0 || i % 5 == 0) c++;" in profile
+    # step 3: the algorithm island again, whose fastest member is now BLOCKS
+    assert "already" in script.prompts[2] and "c = n / 15 * 7;" in script.prompts[2]
+    # step 4: the other island hears of its failed child, with the input it failed on
+    assert "A previous attempt was rejected (wrong_answer): test 1" in script.prompts[3]
+    assert [c.stage for c in result.candidates] == ["measured", "tests", "duplicate", "measured"]
+    assert result.samples == 4 and len(result.curve) == 4 and result.curve == sorted(result.curve)
+    assert result.improved and result.code == FORMULA and result.speedup == result.curve[-1]
+    assert result.verification is not None and result.verification["measured"] == 2
+
+
+def test_without_profiles_the_model_is_not_told_where_time_goes() -> None:
+    script = Script([BLOCKS, WRONG, FORMULA, FORMULA])
+    result = run(script, evolve={"profile": False})
+    assert not any("Where it spends" in prompt for prompt in script.prompts)
+    assert result.code == FORMULA
+
+
+def test_a_gain_below_the_minimum_returns_the_input_and_says_why() -> None:
+    result = run(Script([FORMULA, WRONG, FORMULA, FORMULA]), min_gain=1000.0)
+    assert not result.improved and result.code == LOOP and result.speedup == 1.0
+    assert "below the minimum gain of 100000%" in result.note
+
+
+RESUMABLE = """
+import json, sys, time
+import perfcoder
+from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.limits import Limits
+from perfcoder.strategies.evolve import EvolveConfig
+LOOP, TESTS, REPLIES = json.loads(sys.argv[1])
+calls = []
+def model(messages, params):
+    calls.append(1)
+    time.sleep(0.5)
+    return [f"```cpp\\n{REPLIES[params.seed // 1000 % len(REPLIES)]}```"] * params.n
+result = perfcoder.optimize(
+    LOOP, TESTS, language="cpp", model=model, search="evolve", budget=6, cost="instructions",
+    evolve=EvolveConfig(islands=2, profile_budget_s=0.01), state=__import__("pathlib").Path(sys.argv[2]),
+    execution=ExecutionConfig(limits=Limits(time_s=1.0)),
+)
+print(json.dumps({"code": result.code, "curve": result.curve, "stages": [c.stage for c in result.candidates],
+                  "sampled_now": len(calls)}))
+"""
+
+
+def test_a_search_killed_with_sigkill_resumes_and_ends_as_an_uninterrupted_one(tmp_path: Path) -> None:
+    replies = [BLOCKS, WRONG, FORMULA, LOOP.replace("c++", "c += 1")]
+    argv = [sys.executable, "-c", RESUMABLE, json.dumps([LOOP, TESTS, replies])]
+
+    def start(cache: Path, state: Path) -> subprocess.Popen[str]:
+        env = {**os.environ, "PERFCODER_CACHE": str(cache), "PYTHONPATH": str(ROOT)}
+        return subprocess.Popen([*argv, str(state)], stdout=subprocess.PIPE, text=True, env=env)
+
+    whole = start(tmp_path / "a", tmp_path / "a.jsonl")
+    uninterrupted = json.loads(whole.communicate(timeout=600)[0])
+    killed = start(tmp_path / "b", tmp_path / "b.jsonl")
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:  # kill it once it has done some steps but not all
+        done = (tmp_path / "b.jsonl").read_text().count("\n") if (tmp_path / "b.jsonl").exists() else 0
+        if done >= 2:
+            break
+        time.sleep(0.1)
+    killed.send_signal(signal.SIGKILL)
+    killed.wait()
+    assert done >= 2
+    resumed = json.loads(start(tmp_path / "b", tmp_path / "b.jsonl").communicate(timeout=600)[0])
+    assert resumed["sampled_now"] < uninterrupted["sampled_now"] == 6  # the first steps came from the cache
+    for key in ("code", "curve", "stages"):
+        assert resumed[key] == uninterrupted[key]
+    assert (tmp_path / "b.jsonl").read_text().count("\n") == 6  # every step recorded once
