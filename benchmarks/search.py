@@ -1,0 +1,201 @@
+"""Search against plain sampling at the same budget: Best@N, evolve, and evolve without profiles (the
+ablation), each given the same number of model samples per pair.
+
+Run (PIE dev Python pairs and the C++ pairs beside the project; the default model; ~10 min per pair
+and mode with the bundled 0.5B model on 2 cores):
+  .venv/bin/python benchmarks/search.py --pairs ../shared/data/pie-py-dev.jsonl \\
+      --statements ../shared/data/codenet-statements-dev --name pie_py --limit 6
+  .venv/bin/python benchmarks/search.py --pairs ../shared/data/cpp-pairs-dev.jsonl --name cpp --limit 6
+Writes benchmarks/results/search_NAME.json (the report) and search_NAME.pairs.jsonl (one line per pair
+and mode, appended as it goes: a rerun resumes, and `--report-only` re-scores).
+
+Per pair, the tests are the given ones plus the two largest inputs differential testing grows that the
+slow program answers within `--oracle-budget` seconds (sample tests alone are too small for most
+speedups to show), and every candidate goes through the verification funnel against the slow program
+(differential testing on). Reported per mode: %OPT (pairs whose best verified candidate is >= 1.10x
+faster), SPEEDUP (mean best speedup, 1.0 where none is faster), %Correct (pairs with a verified
+candidate), samples, tokens, seconds, programs measured and spared, and the mean search curve (best
+speedup so far against samples spent)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from pathlib import Path
+from typing import Any
+
+from perfcoder.data.pairs import OptimizationPair, load_pairs
+from perfcoder.data.sources import TestSources
+from perfcoder.environment import Environment, make
+from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig
+from perfcoder.execution.limits import Limits
+from perfcoder.execution.testcase import TestCase
+from perfcoder.execution.verdict import Verdict
+from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, summarize
+from perfcoder.models.base import SamplingParams
+from perfcoder.models.registry import ModelConfig, as_backend
+from perfcoder.models.weights import DEFAULT_MODEL
+from perfcoder.strategies.catalog import make_strategy
+from perfcoder.strategies.evolve import EvolveConfig
+from perfcoder.strategies.optimize import SearchConfig, optimize_program
+from perfcoder.verify.differential import DifferentialConfig
+from perfcoder.verify.funnel import disagreements, oracle_for
+
+RESULTS = Path(__file__).resolve().parent / "results"
+MODES = {
+    "bestk": {"search": "bestk"},
+    "evolve": {"search": "evolve"},
+    "evolve_no_profile": {"search": "evolve", "evolve": EvolveConfig(profile=False)},
+}
+
+
+def tests_for(
+    env: Environment, pair: OptimizationPair, given: list[TestCase], budget: float
+) -> list[TestCase]:
+    """The given tests and the two largest grown inputs the slow program answers within budget."""
+    oracle = oracle_for(env, pair.slow, given, DifferentialConfig(oracle_time_s=budget, variants=1))
+    if pair.fast:
+        (mismatch,) = disagreements(env, oracle, [pair.fast])
+        if mismatch is not None:
+            raise PerfcoderError(f"the human fast program {mismatch.describe()}")
+    return [*given, *oracle.tests[-2:]]
+
+
+def run_pair(pair: OptimizationPair, mode: str, args: argparse.Namespace, backend: Any) -> dict[str, Any]:
+    sources = TestSources(args.tests_root, args.statements)
+    config = ExecutionConfig(limits=Limits(time_s=args.time_limit), jobs=args.jobs)
+    with make(pair.language, args.cost, config=config) as env:
+        tests = tests_for(env, pair, sources.for_pair(pair), args.oracle_budget)
+        search = SearchConfig(
+            k=args.budget,
+            sampling=SamplingParams(temperature=0.7, max_tokens=args.max_tokens, seed=args.seed),
+            budget=args.budget,
+            **MODES[mode],
+        )
+        strategy = make_strategy("instruction", pair.language, 0, None)
+        result = optimize_program(
+            pair.slow, tests, env, backend, strategy, search, problem_id=pair.problem_id
+        )
+    return {
+        "pair": pair.id,
+        "mode": mode,
+        "original_cost": result.original_cost,
+        "speedup": result.speedup,
+        "improved": result.improved,
+        "note": result.note,
+        "candidates": [{"verdict": c.verdict, "cost": c.cost, "stage": c.stage} for c in result.candidates],
+        "curve": result.curve,
+        "samples": result.samples,
+        "tokens": result.completion_tokens,
+        "cached_samples": result.cached_samples,
+        "generation_s": round(result.generation_s, 1),
+        "wall_s": round(result.wall_s, 1),
+        "verification": result.verification,
+    }
+
+
+def report(rows: list[dict[str, Any]], budget: int) -> dict[str, Any]:
+    modes: dict[str, Any] = {}
+    for mode in MODES:
+        chosen = [r for r in rows if r["mode"] == mode and "speedup" in r]
+        if not chosen:
+            continue
+        outcomes = [
+            PairOutcome(
+                r["original_cost"],
+                tuple(ScoredAnswer(Verdict(c["verdict"]), c["cost"]) for c in r["candidates"]),
+            )
+            for r in chosen
+        ]
+        metrics = summarize(outcomes)
+        curves = [r["curve"] + [r["curve"][-1]] * (budget - len(r["curve"])) for r in chosen if r["curve"]]
+        modes[mode] = {
+            "pairs": len(chosen),
+            "pct_opt": round(metrics.pct_opt, 1),
+            "speedup": round(metrics.speedup, 3),
+            "pct_correct": round(metrics.pct_correct, 1),
+            "returned_improved": sum(r["improved"] for r in chosen),
+            "samples": sum(r["samples"] for r in chosen),
+            "tokens": sum(r["tokens"] for r in chosen),
+            "wall_s": round(sum(r["wall_s"] for r in chosen), 1),
+            "measured": sum((r["verification"] or {}).get("measured", 0) for r in chosen),
+            "spared": sum((r["verification"] or {}).get("spared", 0) for r in chosen),
+            "mean_curve": [round(statistics.fmean(c[i] for c in curves), 3) for i in range(budget)]
+            if curves
+            else [],
+        }
+    return modes
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--pairs", required=True)
+    parser.add_argument("--tests-root", type=Path)
+    parser.add_argument("--statements", type=Path)
+    parser.add_argument("--name", required=True)
+    parser.add_argument("--limit", type=int, default=6, help="pairs (the first N usable ones)")
+    parser.add_argument("--budget", type=int, default=16, help="model samples per pair and mode")
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--cost", default="cycles")
+    parser.add_argument("--max-tokens", type=int, default=768)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--oracle-budget", type=float, default=0.5)
+    parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--report-only", action="store_true")
+    args = parser.parse_args()
+    log = RESULTS / f"search_{args.name}.pairs.jsonl"
+    rows = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    started = time.monotonic()
+    if not args.report_only:
+        done = {(r["pair"], r["mode"]) for r in rows}
+        pairs = load_pairs(Path(args.pairs)).require(args.pairs).items
+        with as_backend(args.model, ModelConfig(model=args.model)) as backend:
+            used = 0
+            for pair in pairs:
+                if used >= args.limit:
+                    break
+                ok = True
+                for mode in args.modes.split(","):
+                    if (pair.id, mode) in done:
+                        continue
+                    try:
+                        row = run_pair(pair, mode, args, backend)
+                    except PerfcoderError as exc:
+                        row, ok = {"pair": pair.id, "mode": mode, "skipped": str(exc)}, False
+                    rows.append(row)
+                    with log.open("a") as sink:
+                        sink.write(json.dumps(row) + "\n")
+                    print(
+                        json.dumps(
+                            {
+                                k: row.get(k)
+                                for k in ("pair", "mode", "speedup", "samples", "wall_s", "skipped")
+                            }
+                        ),
+                        flush=True,
+                    )
+                    if not ok:
+                        break
+                used += ok
+    result = {
+        "command": "benchmarks/search.py "
+        + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v and k != "report_only"),
+        "budget": args.budget,
+        "skipped": [f"{r['pair']}: {r['skipped']}" for r in rows if "skipped" in r],
+        "modes": report(rows, args.budget),
+        "wall_s_this_invocation": round(time.monotonic() - started, 1),
+    }
+    out = RESULTS / f"search_{args.name}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps({k: v for k, v in result.items() if k != "skipped"}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
