@@ -69,6 +69,7 @@ class PairRecord:
     best_speedup: float | None  # Best@k of the model, None without predictions
     differential: dict[str, Any] | None = None  # the generated inputs, when differential testing is on
     verification: dict[str, Any] | None = None  # the funnel's counts for this pair's programs
+    curve: list[float] | None = None  # the search's best speedup after each sample, from the predictions
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -95,6 +96,16 @@ class PairEvaluation:
     def human(self) -> SpeedupMetrics:
         """The dataset's own fast programs scored as one candidate each: the reference row."""
         return summarize([_outcome(r, [r.reference] if r.reference else []) for r in self.records], 1)
+
+    def mean_curve(self) -> list[float]:
+        """The searches' best speedup after each sample, averaged over the pairs that kept a curve (a
+        shorter curve holds its last value)."""
+        curves = [r.curve for r in self.records if r.curve]
+        if not curves:
+            return []
+        length = max(len(c) for c in curves)
+        padded = [[*c, *[c[-1]] * (length - len(c))] for c in curves]
+        return [sum(column) / len(column) for column in zip(*padded, strict=True)]
 
     def verification(self) -> dict[str, Any]:
         """The funnel's counts over every pair: where programs stopped, measured and spared."""
@@ -125,6 +136,7 @@ class PairEvaluation:
             "warnings": self.warnings,
             "wall_s": round(self.wall_s, 3),
             "verification": self.verification(),
+            "search_curve": [round(value, 4) for value in self.mean_curve()] or None,
             "differential": self._differential_summary(),
         }
 
@@ -158,6 +170,7 @@ def evaluate_pairs(
     checks = differential if differential is not None and differential.enabled else None
     result = PairEvaluation("", k, with_predictions=predictions is not None, differential=checks is not None)
     answers = {p.id: p.answers for p in predictions or ()}
+    curves = {p.id: list(p.curve) for p in predictions or () if p.curve}
     environments: dict[str, Environment] = {}
     made = threading.Lock()
 
@@ -167,7 +180,10 @@ def evaluate_pairs(
                 pair.language, environment(pair.language)
             )
         result.cost_model = env.cost_model.name
-        return _evaluate_pair(pair, answers, predictions is not None, sources, env, k, checks)
+        outcome = _evaluate_pair(pair, answers, predictions is not None, sources, env, k, checks)
+        if not isinstance(outcome, str):
+            outcome.curve = curves.get(pair.id)
+        return outcome
 
     try:
         # pairs side by side, several per worker: a pair's few runs alone leave workers idle, and the

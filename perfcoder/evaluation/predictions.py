@@ -15,6 +15,7 @@ from perfcoder.data.rows import Loaded, SkippedRow, read_jsonl
 class Prediction:
     id: str
     answers: tuple[str, ...]  # in sampling order: Best@k takes the first k
+    curve: tuple[float, ...] = ()  # the search's best verified speedup after each sample, if it kept one
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ def load_predictions(path: Path, known_ids: Collection[str]) -> Loaded[Predictio
         assert ident is not None and isinstance(row, dict)
         answers = row["generated_answers"]
         seen[ident] = number
-        loaded.items.append(Prediction(ident, (answers,) if isinstance(answers, str) else tuple(answers)))
+        found = (answers,) if isinstance(answers, str) else tuple(answers)
+        curve = row.get("curve")
+        numbers = isinstance(curve, list) and all(isinstance(x, int | float) for x in curve)
+        loaded.items.append(Prediction(ident, found, tuple(curve) if numbers else ()))  # type: ignore[arg-type]
     return loaded
 
 

@@ -48,6 +48,13 @@ def pairs_report(evaluation: PairEvaluation) -> Report:
     best = best or [r.reference.speedup or 1.0 if r.reference else 1.0 for r in evaluation.records]
     report.charts.append(bar_chart(*_histogram([max(1.0, b) for b in best]), "Best@k speedup per pair"))
     report.charts.append(line_chart(labels, curves, "%OPT vs speedup threshold", 100.0))
+    search = evaluation.mean_curve()
+    if search:  # the predictions came from searches that kept their curves
+        steps = [str(n) for n in range(1, len(search) + 1)]
+        top = max(search) * 1.1
+        report.charts.append(
+            line_chart(steps, {"mean best speedup": search}, "Search curve: samples spent", top)
+        )
     report.notes += _notes(evaluation.skipped, evaluation.warnings, evaluation.wall_s)
     return report
 

@@ -50,14 +50,19 @@ def test_optimize_pairs_writes_predictions_that_evaluate_reads(private_cache: Pa
     assert json.loads(done.stdout)["written"] == 1
     (row,) = [json.loads(line) for line in predictions.read_text().splitlines()]
     assert row["id"] == "prime_sum-slow" and len(row["generated_answers"]) == 2
+    assert row["samples"] == 2 and len(row["curve"]) == 2 and row["curve"] == sorted(row["curve"])
     again = run_cli(
         "optimize", "--pairs", pairs, "-o", predictions, "-k", "2", *TINY, "--json", cache=private_cache
     )
     assert json.loads(again.stdout)["resumed"] == 1 and len(predictions.read_text().splitlines()) == 1
+    report = tmp_path / "report"
     scored = evaluate_json(
-        private_cache, "--pairs", pairs, "--predictions", predictions, "--cost", "instructions"
-    )
+        private_cache, "--pairs", pairs, "--predictions", predictions, "--cost", "instructions",
+        "--report", report,
+    )  # fmt: skip
     assert scored["n"] == 1 and scored["speedup"] == row["best_speedup"]
+    assert scored["search_curve"] == [round(value, 4) for value in row["curve"]]
+    assert "Search curve: samples spent" in (report / "report.html").read_text()
 
 
 def test_bad_model_inputs_are_one_line_errors(private_cache: Path, tmp_path: Path) -> None:
