@@ -31,6 +31,7 @@ miss weights (Spearman against the CPU-time speedups, and the share of pairs wit
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import json
 import statistics
@@ -173,6 +174,9 @@ def miss_costs(rate: float) -> dict[str, Any]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     kernels = {}
     for name, code in KERNELS.items():
         cpu, counted = cpu_seconds(code, 11), counts(code)

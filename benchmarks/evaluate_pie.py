@@ -47,7 +47,9 @@ def evaluate(pairs: Path, prediction_file: Path, report: Path) -> tuple[float, d
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--limit", type=int, default=0, help="only the first N pairs")
     args = parser.parse_args()
     source = DATA / "pie-py-dev.jsonl"

@@ -14,6 +14,7 @@ benchmarks/results/measurement.json (every number below, with per-example data).
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -211,6 +212,9 @@ def overhead(items: list[Example]) -> dict[str, Any]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     os.environ.setdefault("PYTHONHASHSEED", "0")
     items = examples()
     throughput = {

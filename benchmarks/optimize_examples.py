@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from perfcoder.execution.verdict import Verdict
-from perfcoder.metrics.speedup import Candidate, PairOutcome, summarize
+from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, summarize
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "optimize_examples.json"
@@ -45,7 +45,9 @@ def optimize(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", default="qwen2.5-coder-0.5b")
     parser.add_argument("--language", default="cpp")
     parser.add_argument("--limit", type=int, default=0)
@@ -74,7 +76,7 @@ def run_config(name: str, examples: list[Path], model: str, scratch: Path) -> di
             tokens + run["completion_tokens"],
             generation_s + run["generation_s"],
         )
-        candidates = tuple(Candidate(Verdict(c["verdict"]), c["cost"]) for c in run["candidates"])
+        candidates = tuple(ScoredAnswer(Verdict(c["verdict"]), c["cost"]) for c in run["candidates"])
         outcomes.append(PairOutcome(run["original_cost"], candidates))
         verdicts = [c["verdict"] for c in result["candidates"]]
         rows.append({"example": example.name, "speedup": result["speedup"], "verdicts": verdicts,

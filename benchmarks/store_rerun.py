@@ -7,6 +7,7 @@ Results: benchmarks/results/store_rerun.json. Run: `.venv/bin/python benchmarks/
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
@@ -65,6 +66,9 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, object]:
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     report = {}
     for label, cost in (("native", []), ("cycles", ["--cost", "cycles"])):
         rows = rerun_rows(cost)

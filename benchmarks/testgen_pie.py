@@ -7,6 +7,7 @@ Results: benchmarks/results/testgen_pie.json. Run: `.venv/bin/python benchmarks/
 
 from __future__ import annotations
 
+import argparse
 import json
 import subprocess
 import sys
@@ -22,6 +23,9 @@ RESULTS = ROOT / "benchmarks" / "results" / "testgen_pie.json"
 
 
 def main() -> None:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()
     if not (DATA / "pie-py-dev.jsonl").is_file():
         sys.exit(f"{DATA} not found: this benchmark reads the shared development data")
     with tempfile.TemporaryDirectory() as scratch:
