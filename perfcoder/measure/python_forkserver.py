@@ -50,6 +50,13 @@ STDERR_TAIL = 2000  # bytes of a job's stderr reported back
 KILL_ROUNDS = 100  # attempts to see every leftover process gone
 FILE_MODE = 0o600
 RELEASE = b"go"  # what lets the measured child run the program
+BLOCK_POLLS, BLOCK_POLL_S = 2000, 0.005  # how long the server waits for the child to block: up to 10 s
+# Copied over just before a program runs: the frames the measured child leaves on its way there held its
+# job number and the marker's process number (cached small ints, each on its own cache line), so the
+# simulated L1 data cache it started with varied with its place in the batch, and a program's misses
+# with it (by one or two, not alike for every program). The copy evicts all of it: four times the L1.
+FLUSH_BYTES = 4 * 32768
+flush_from, flush_to = bytearray(FLUSH_BYTES), bytearray(FLUSH_BYTES)
 COUNTS_HEAD = 4096  # bytes of a cachegrind file holding its `events:` line (after `desc:` and `cmd:`)
 COUNTS_TAIL = 4096  # bytes at its end holding the `summary:` line
 
@@ -163,6 +170,7 @@ def serve(index: int) -> dict[str, str] | None:
     os.close(release_read)
     os.waitpid(marker, 0)
     before = summary(marker)  # read before the program runs (it can write OUT_DIR), after the fork
+    blocked(child, release_read)
     os.write(release_write, RELEASE)
     os.close(release_write)
     status = wait(child, wall_s)
@@ -180,6 +188,21 @@ def held(release_read: int, release_write: int, job: dict[str, str]) -> dict[str
     if released != RELEASE:  # its server is gone
         os._exit(1)
     return job
+
+
+def blocked(child: int, fd: int) -> None:
+    """Wait until the measured child is blocked reading the release pipe, so that its read always blocks:
+    valgrind traces a blocking system call as two lines, a quick one as one, and which one a read was
+    would otherwise depend on timing (a system call more or less in the child's counts, under load)."""
+    waiting = f"0 {hex(fd)} "  # read(2) on the pipe's fd, as /proc/PID/syscall shows it
+    for _ in range(BLOCK_POLLS):
+        try:
+            with open(f"/proc/{child}/syscall") as handle:
+                if handle.read().startswith(waiting):
+                    return
+        except OSError:  # gone (it failed before reading): nothing to wait for
+            return
+        time.sleep(BLOCK_POLL_S)
 
 
 def on_timeout(signum: int, frame: object) -> None:
@@ -319,6 +342,7 @@ def remove(how: object, path: str) -> None:
 def run(job: dict[str, str]) -> None:
     """Become `python3 /tmp/prog/main.py < input`: standard streams, then the program as __main__;
     its exceptions, exit status and shutdown are the interpreter's own."""
+    flush_to[:] = flush_from
     _signal.signal(_signal.SIGALRM, _signal.SIG_DFL)
     os.setpgid(0, 0)
     redirect(job["input"], 0, os.O_RDONLY)
