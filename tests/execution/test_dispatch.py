@@ -29,6 +29,7 @@ def evaluate(cache: Path, report: Path, *executor: str) -> dict[str, object]:
     return summary
 
 
+@pytest.mark.slow  # a whole end-to-end run: make test-all
 def test_evaluate_on_ray_returns_exactly_the_local_json(tmp_path: Path) -> None:
     local = evaluate(tmp_path / "local-cache", tmp_path / "local")
     remote = evaluate(tmp_path / "ray-cache", tmp_path / "ray", "--executor", "ray", "--jobs", "2")

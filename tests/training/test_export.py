@@ -13,6 +13,7 @@ from perfcoder.training.export import export_gguf, find_converter
 pytest.importorskip("trl")
 
 
+@pytest.mark.slow  # a whole end-to-end run: make test-all
 def test_a_saved_model_exported_to_gguf_runs_on_llama_cpp(tmp_path: Path) -> None:
     from perfcoder.models.base import SamplingParams
     from perfcoder.models.registry import ModelConfig, as_backend

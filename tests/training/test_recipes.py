@@ -62,6 +62,7 @@ def test_a_config_with_an_unknown_key_or_the_wrong_recipe_is_refused(tmp_path: P
     assert isinstance(load_recipe(CONFIGS / "rrhf-tiny.yaml", "rrhf"), RrhfConfig)
 
 
+@pytest.mark.slow  # a whole end-to-end run: make test-all
 def test_rrhf_tiny_runs_resumes_and_leaves_a_model_that_generates(
     private_cache: Path, tmp_path: Path
 ) -> None:
@@ -78,6 +79,7 @@ def test_rrhf_tiny_runs_resumes_and_leaves_a_model_that_generates(
     assert generates(Path(str(summary["model"])))
 
 
+@pytest.mark.slow  # a whole end-to-end run: make test-all
 def test_sft_tiny_conditioned(private_cache: Path, tmp_path: Path) -> None:
     out = tmp_path / "sft"
     summary = train("sft", out, 2, private_cache)
@@ -110,6 +112,7 @@ def test_sft_with_alphacode_choices_trains_on_the_gold_objective(private_cache: 
     assert "tempering: 0.2" in written and "gold: true" in written
 
 
+@pytest.mark.slow  # a whole end-to-end run: make test-all
 def test_cert_sketcher_and_generator_pretrain_on_their_corpora_then_generate(
     private_cache: Path, tmp_path: Path
 ) -> None:
