@@ -19,12 +19,20 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = [
+    "DifferentialConfig",
+    "Environment",
     "EvaluateConfig",
+    "EvolveConfig",
+    "ExecutionConfig",
     "GenerateConfig",
     "OptimizeConfig",
+    "OptimizeResult",
     "PerfcoderError",
+    "Profile",
     "ProfileConfig",
+    "SamplingParams",
     "SelfPlayConfig",
+    "TestGenConfig",
     "Verifier",
     "__version__",
     "evaluate",
@@ -50,6 +58,14 @@ LAZY = {  # public name -> module holding it
     "selfplay": "perfcoder.jobs.selfplay",
     "SelfPlayConfig": "perfcoder.jobs.selfplay",
     "Verifier": "perfcoder.verify.funnel",
+    "DifferentialConfig": "perfcoder.verify.differential",
+    "Environment": "perfcoder.environment",
+    "EvolveConfig": "perfcoder.strategies.evolve",
+    "ExecutionConfig": "perfcoder.execution.engine",
+    "OptimizeResult": "perfcoder.strategies.optimize",
+    "Profile": "perfcoder.measure.lines",
+    "SamplingParams": "perfcoder.models.base",
+    "TestGenConfig": "perfcoder.verify.testgen",
     "profile": "perfcoder.jobs.profile",
     "ProfileConfig": "perfcoder.jobs.profile",
 }
@@ -72,6 +88,11 @@ def make(
     return make_environment(
         language, cost, flags, subtract_startup=subtract_startup, repeats=repeats, config=config, **limits
     )
+
+
+def __dir__() -> list[str]:
+    """The public API, though most of it is imported on first use."""
+    return sorted(__all__)
 
 
 def __getattr__(name: str) -> Any:

@@ -49,3 +49,11 @@ def test_make_shows_its_parameters() -> None:
     parameters = inspect.signature(perfcoder.make).parameters
     assert list(parameters)[:3] == ["language", "cost", "flags"]
     assert parameters["repeats"].default == DEFAULT_REPEATS
+
+
+def test_the_api_is_listed_and_every_name_in_it_resolves() -> None:
+    assert dir(perfcoder) == sorted(perfcoder.__all__)
+    for name in perfcoder.__all__:
+        assert getattr(perfcoder, name) is not None, name
+    config = perfcoder.OptimizeConfig(search="evolve", evolve=perfcoder.EvolveConfig(islands=2))
+    assert config.search_config().evolve.islands == 2
