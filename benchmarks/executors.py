@@ -23,7 +23,7 @@ from perfcoder.data.sources import TestSources
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import PYTHON, language_named
 from perfcoder.execution.testcase import TestCase
-from perfcoder.measure.models import cost_model, probe_for
+from perfcoder.measure.cost_models import cost_model, probe_for
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "executors.json"

@@ -40,7 +40,7 @@ from perfcoder.models.registry import ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
 from perfcoder.strategies.catalog import make_strategy
 from perfcoder.strategies.evolve import EvolveConfig
-from perfcoder.strategies.optimize import SearchConfig, optimize_program
+from perfcoder.strategies.search import SearchConfig, optimize_program
 from perfcoder.verify.differential import DifferentialConfig
 from perfcoder.verify.funnel import disagreements, oracle_for
 

@@ -62,7 +62,7 @@ LAZY = {  # public name -> module holding it
     "Environment": "perfcoder.environment",
     "EvolveConfig": "perfcoder.strategies.evolve",
     "ExecutionConfig": "perfcoder.execution.engine",
-    "OptimizeResult": "perfcoder.strategies.optimize",
+    "OptimizeResult": "perfcoder.strategies.search",
     "Profile": "perfcoder.measure.lines",
     "SamplingParams": "perfcoder.models.base",
     "TestGenConfig": "perfcoder.verify.testgen",

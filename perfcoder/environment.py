@@ -20,7 +20,7 @@ from perfcoder.execution.languages import CPP, PYTHON, Language, language_named
 from perfcoder.execution.results import SubmissionResult, TestResult
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import DEFAULT_REPEATS, CostModel, cost_model, probe_for, speedup
+from perfcoder.measure.cost_models import DEFAULT_REPEATS, CostModel, cost_model, probe_for, speedup
 
 EMPTY_PROGRAMS = {CPP.name: "int main() { return 0; }\n", PYTHON.name: "pass\n"}
 MIN_COST = 1e-9  # keeps a start-up-subtracted cost positive, so a speedup is always defined

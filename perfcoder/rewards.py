@@ -29,7 +29,7 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import cost_model
+from perfcoder.measure.cost_models import cost_model
 from perfcoder.store import digest
 from perfcoder.strategies.extract import extract_code
 from perfcoder.verify.differential import DifferentialConfig

@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 
 import perfcoder
-from perfcoder.measure.models import DEFAULT_REPEATS
+from perfcoder.measure.cost_models import DEFAULT_REPEATS
 
 ROOT = Path(__file__).resolve().parent.parent
 

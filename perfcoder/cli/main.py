@@ -40,7 +40,7 @@ from perfcoder.execution.results import SubmissionResult
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import DEFAULT_COST, DEFAULT_REPEATS, NATIVE, cost_model
+from perfcoder.measure.cost_models import DEFAULT_COST, DEFAULT_REPEATS, NATIVE, cost_model
 from perfcoder.verify.differential import DifferentialConfig
 from perfcoder.verify.funnel import Checked, Verifier
 

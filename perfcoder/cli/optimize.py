@@ -25,7 +25,7 @@ from perfcoder.jobs import optimize as jobs
 from perfcoder.jobs.optimize import DatasetRun, OptimizeConfig
 from perfcoder.settings import default_of, help_of
 from perfcoder.strategies.evolve import EvolveConfig
-from perfcoder.strategies.optimize import OptimizeResult
+from perfcoder.strategies.search import OptimizeResult
 from perfcoder.verify.differential import DifferentialConfig
 
 StrategyOption = Annotated[str, opt.documented(OptimizeConfig, "strategy", "--strategy", "-s")]

@@ -13,7 +13,7 @@ from rich.table import Table
 
 from perfcoder.environment import Comparison, Measurement
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import COST_MODELS, speedup
+from perfcoder.measure.cost_models import COST_MODELS, speedup
 
 stderr = Console(stderr=True)
 stdout = Console()

@@ -22,7 +22,7 @@ from perfcoder.evaluation.optimization import evaluate_pairs
 from perfcoder.evaluation.predictions import load_predictions, load_samples
 from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.execution.languages import language_named
-from perfcoder.measure.models import COST_HELP, COST_MODELS, DEFAULT_COST, DEFAULT_REPEATS, cost_model
+from perfcoder.measure.cost_models import COST_HELP, COST_MODELS, DEFAULT_COST, DEFAULT_REPEATS, cost_model
 from perfcoder.report.documents import Report, codegen_report, pairs_report
 from perfcoder.settings import setting, setting_factory
 from perfcoder.verify.differential import DifferentialConfig

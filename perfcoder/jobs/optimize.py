@@ -21,14 +21,14 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named, language_of
 from perfcoder.execution.source import read_source
-from perfcoder.measure.models import COST_HELP, COST_MODELS, DEFAULT_COST, DEFAULT_REPEATS, cost_model
+from perfcoder.measure.cost_models import COST_HELP, COST_MODELS, DEFAULT_COST, DEFAULT_REPEATS, cost_model
 from perfcoder.models.base import Backend, SamplingParams
 from perfcoder.models.registry import Model, ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
 from perfcoder.settings import setting, setting_factory
 from perfcoder.strategies.catalog import STRATEGIES, make_strategy
 from perfcoder.strategies.evolve import EvolveConfig
-from perfcoder.strategies.optimize import OnEvent, OptimizeResult, SearchConfig, optimize_program
+from perfcoder.strategies.search import OnEvent, OptimizeResult, SearchConfig, optimize_program
 from perfcoder.verify.differential import DifferentialConfig
 
 

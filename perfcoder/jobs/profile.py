@@ -16,8 +16,8 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named, language_of
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
+from perfcoder.measure.cost_models import NATIVE
 from perfcoder.measure.lines import Profile, profile_run, profiling_config
-from perfcoder.measure.models import NATIVE
 from perfcoder.settings import setting
 from perfcoder.verify.differential import DifferentialConfig
 from perfcoder.verify.funnel import oracle_for

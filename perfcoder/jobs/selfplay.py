@@ -42,8 +42,8 @@ from perfcoder.settings import from_mapping, read_mapping, setting, setting_fact
 from perfcoder.store import digest
 from perfcoder.strategies.catalog import make_strategy
 from perfcoder.strategies.extract import extract_code
-from perfcoder.strategies.optimize import optimize_program
 from perfcoder.strategies.prompts import new_program
+from perfcoder.strategies.search import optimize_program
 from perfcoder.verify.differential import Oracle
 from perfcoder.verify.funnel import oracle_for
 

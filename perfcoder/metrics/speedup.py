@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import speedup
+from perfcoder.measure.cost_models import speedup
 
 OPT_THRESHOLD = 1.10  # PIE: a program counts as optimized when at least 10% faster, and correct
 OPT_THRESHOLDS = (1.10, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from perfcoder.data.pairs import load_pairs
 from perfcoder.errors import PerfcoderError
-from perfcoder.strategies.optimize import PromptStrategy
 from perfcoder.strategies.prompts import (
     ChainOfThoughtStrategy,
     ConditionedStrategy,
@@ -18,6 +17,7 @@ from perfcoder.strategies.prompts import (
     ValueConditionedStrategy,
     first_examples,
 )
+from perfcoder.strategies.search import PromptStrategy
 
 STRATEGIES = ("instruction", "fewshot", "cot", "retrieval", "conditioned", "valued")
 

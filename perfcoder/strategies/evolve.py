@@ -31,7 +31,7 @@ from perfcoder.models.base import Message
 from perfcoder.settings import setting
 
 if TYPE_CHECKING:
-    from perfcoder.strategies.optimize import Candidate, PromptStrategy, Search
+    from perfcoder.strategies.search import Candidate, PromptStrategy, Search
 
 # (name, what the island asks for): PIE's most frequent kinds of human edits
 FOCUS = (

@@ -22,7 +22,7 @@ from perfcoder.environment import Environment, as_tests
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import language_named
-from perfcoder.measure.models import cost_model, speedup
+from perfcoder.measure.cost_models import cost_model, speedup
 from perfcoder.models.base import Message
 from perfcoder.settings import setting
 from perfcoder.strategies.prompts import (

@@ -32,7 +32,7 @@ from perfcoder.execution.judge import outputs_match
 from perfcoder.execution.results import SubmissionResult
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.models import speedup
+from perfcoder.measure.cost_models import speedup
 from perfcoder.verify import hacks
 from perfcoder.verify.differential import DifferentialConfig, Mismatch, Oracle, build_oracle, check_programs
 

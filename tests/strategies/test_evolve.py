@@ -17,7 +17,7 @@ import perfcoder
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.limits import Limits
 from perfcoder.strategies.evolve import EvolveConfig
-from perfcoder.strategies.optimize import OptimizeResult
+from perfcoder.strategies.search import OptimizeResult
 from tests.support.paths import ROOT
 
 HEAD = '#include <cstdio>\nint main() {\n    long long n, c = 0;\n    scanf("%lld", &n);\n'

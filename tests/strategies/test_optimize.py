@@ -15,9 +15,9 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.models.weights import BUNDLED, model_file
 from perfcoder.strategies.catalog import example_pool, make_strategy
 from perfcoder.strategies.extract import extract_code
-from perfcoder.strategies.optimize import SearchConfig, optimize_program
 from perfcoder.strategies.prompts import SCORE_TAG, Example
 from perfcoder.strategies.retrieval import Embedder, ExampleIndex, LlamaEmbedder, MiniLMEmbedder
+from perfcoder.strategies.search import SearchConfig, optimize_program
 from perfcoder.verify.funnel import NO_CODE
 from tests.support.models import ScriptedModel, fenced
 from tests.support.paths import EXAMPLES

@@ -18,7 +18,7 @@ from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.languages import CPP, PYTHON
 from perfcoder.execution.testcase import TestCase
 from perfcoder.strategies.catalog import make_strategy
-from perfcoder.strategies.optimize import SearchConfig, optimize_program
+from perfcoder.strategies.search import SearchConfig, optimize_program
 from perfcoder.verify.differential import DifferentialConfig, build_oracle, check_programs
 from perfcoder.verify.validation import validator_program
 from tests.support.commands import evaluate_json, run_cli
