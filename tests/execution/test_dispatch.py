@@ -66,7 +66,8 @@ LOOP = Program("t = 0\nfor i in range(int(input())):\n    t += i * i\nprint(t)\n
 
 def test_python_counts_are_the_same_alone_in_a_batch_and_on_ray(tmp_path: Path) -> None:
     """Exact repeatability: measured runs see fixed entropy (numpy's import draws a seed) and each batched
-    run is measured against the start-up program at its own process number."""
+    run is measured against the start-up program at its own process number. Alone on Ray, and locally in
+    a batch among others (local runs alone against crowded ones: tests/measure/test_forkserver.py)."""
     from perfcoder.measure.cachegrind import CachegrindProbe
 
     probe = CachegrindProbe(model="cycles")
@@ -74,15 +75,13 @@ def test_python_counts_are_the_same_alone_in_a_batch_and_on_ray(tmp_path: Path) 
     others = [Program(f"print(int(input()) + {n})\n", PYTHON) for n in range(5)]
     counts = {}
     for name, executor, programs in (
-        ("alone", "local", [LOOP, NUMPY_SUM]),
         ("batch", "local", [*others, LOOP, *others[:2], NUMPY_SUM]),
-        ("ray", "ray", [LOOP, *others[:3], NUMPY_SUM]),
+        ("alone on ray", "ray", [LOOP, NUMPY_SUM]),
     ):
         config = ExecutionConfig(use_store=False, executor=executor, jobs=2)
         with Executor(config) as engine:
             results = engine.run_many(programs, tests, probe)
         measured = {p: r.tests[0].costs for p, r in zip(programs, results, strict=True)}
         counts[name] = [measured[LOOP], measured[NUMPY_SUM]]
-    assert counts["alone"][0]["ll_misses"] > 0 and counts["alone"][1]["cycles"] > 0
-    assert counts["batch"] == counts["alone"]
-    assert counts["ray"] == counts["alone"]
+    assert counts["batch"][0]["ll_misses"] > 0 and counts["batch"][1]["cycles"] > 0
+    assert counts["alone on ray"] == counts["batch"]
