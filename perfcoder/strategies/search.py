@@ -57,13 +57,19 @@ class SearchConfig:
             raise PerfcoderError(f"min_gain must be >= 0, got {self.min_gain}")
 
     @property
+    def greedy(self) -> bool:
+        return self.sampling.temperature <= 0
+
+    @property
     def samples(self) -> int:
-        """The sample budget: `budget`, or Best@k's k per round."""
-        return self.budget if self.budget is not None else self.k * self.rounds
+        """The sample budget: `budget`, or Best@k's k per round (one per round when greedy: a greedy
+        prompt answers the same every time)."""
+        if self.budget is not None:
+            return self.budget
+        return (1 if self.greedy else self.k) * self.rounds
 
     def params(self, round_number: int, n: int | None = None) -> SamplingParams:
-        greedy = self.sampling.temperature <= 0
-        count = 1 if greedy else (n or self.k)
+        count = 1 if self.greedy else (n or self.k)
         return self.sampling.with_n(count, self.sampling.seed + 1000 * round_number)
 
 
@@ -233,7 +239,7 @@ def _best_of_k(search: Search, strategy: PromptStrategy) -> None:
     language = search.env.language.name
     conversation = strategy.messages(search.code, language)
     round_number = 0
-    while (left := search.left()) > 0:
+    while (left := search.left()) > 0 and not (search.config.greedy and round_number >= search.config.rounds):
         n = min(search.config.k, left)
         search.say(f"round {round_number + 1}: sampling {n}")
         samples = search.sample(conversation, n, round_number)

@@ -12,6 +12,7 @@ import pytest
 import perfcoder
 from perfcoder.environment import Environment, as_tests
 from perfcoder.errors import PerfcoderError
+from perfcoder.models.base import SamplingParams
 from perfcoder.models.weights import BUNDLED, model_file
 from perfcoder.strategies.catalog import example_pool, make_strategy
 from perfcoder.strategies.extract import extract_code
@@ -140,3 +141,24 @@ def test_a_failing_input_program_is_refused(env: Environment) -> None:
         optimize_program("print(0)\n", TESTS, env, model,
                          make_strategy("instruction", "python"))  # fmt: skip
     assert model.seen == []
+
+
+def test_greedy_sampling_asks_once_per_round_and_a_budget_caps_best_of_k(env: Environment) -> None:
+    greedy = SearchConfig(k=8, sampling=SamplingParams(temperature=0.0), min_gain=0.0)
+    model = ScriptedModel([[fenced(FAST, "python")]])  # a second request would find no reply
+    result = optimize_program(SLOW, TESTS, env, model, make_strategy("instruction", "python"), greedy)
+    assert len(model.seen) == 1 and result.samples == 1 and result.improved
+    budgeted = SearchConfig(k=2, budget=3, min_gain=0.0)
+    model = ScriptedModel([[fenced(SLOW, "python")] * 2, [fenced(FAST, "python")]])
+    result = optimize_program(SLOW, TESTS, env, model, make_strategy("instruction", "python"), budgeted)
+    assert (
+        result.samples == 3
+        and len(result.curve) == 3
+        and [c.stage for c in result.candidates]
+        == [
+            "duplicate",
+            "duplicate",
+            "measured",
+        ]
+    )
+    assert result.curve[:2] == [1.0, 1.0] and result.curve[2] == result.speedup > 1.0
