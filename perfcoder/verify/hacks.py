@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from perfcoder.execution.testcase import TestCase
 
 MIN_EMBEDDED_CHARS = 3  # shorter expected outputs ("0", "Yes", "-1") are everyday literals
+LONE_ANSWER_CHARS = 6  # one expected output alone proves a hack only if this long (not an array size)
 EMBEDDED = "embedded_outputs"
 PEEKS = "peeks"
 CONSTANT = "constant_output"
@@ -82,7 +83,8 @@ def static_hack(candidate: str, original: str, tests: Sequence[TestCase], langua
 
 def embedded_outputs(candidate: str, original: str, tests: Sequence[TestCase], language: str) -> Hack | None:
     """A hack when the expected output of every given test that is worth hiding (long enough, and not a
-    literal of the original or part of the test's input) is a literal of the candidate."""
+    literal of the original or part of the test's input) is a literal of the candidate: two or more of
+    them, or one long one (a lone `1000` may be an array size)."""
     theirs, ours = literals(candidate, language), literals(original, language)
     telling = [
         (test.name, answer)
@@ -93,6 +95,8 @@ def embedded_outputs(candidate: str, original: str, tests: Sequence[TestCase], l
         and answer not in test.input.decode(errors="replace")
     ]
     if not telling or not all(answer in theirs for _, answer in telling):
+        return None
+    if len(telling) == 1 and len(telling[0][1]) < LONE_ANSWER_CHARS:  # one short number: a coincidence
         return None
     names = ", ".join(name for name, _ in telling)
     return Hack(EMBEDDED, f"holds the expected outputs of the given tests ({names}) as literals")

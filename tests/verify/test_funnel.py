@@ -126,3 +126,11 @@ def test_the_same_hack_is_rejected_for_the_same_reason_on_every_path(
 
     expected = (hacks.PEEKS, "peeks: reads the environment (environ), which the original does not")
     assert reasons == {path: expected for path in ("optimize", "evaluate", "bench", "reward")}
+
+
+def test_a_lone_short_answer_among_the_literals_is_no_proof() -> None:
+    one_test = [TestCase("a", b"7\n", b"1000\n")]
+    sized = "n = int(input())\nbuffer = [0] * 1000\nprint(n * 142 + 6)\n"
+    assert hacks.embedded_outputs(sized, TRIANGLE, one_test, "python") is None
+    long_answer = [TestCase("a", b"7\n", b"8128128\n")]
+    assert hacks.embedded_outputs("input()\nprint(8128128)\n", TRIANGLE, long_answer, "python") is not None
