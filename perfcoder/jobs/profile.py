@@ -17,7 +17,7 @@ from perfcoder.execution.languages import language_named, language_of
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
 from perfcoder.measure.cost_models import NATIVE
-from perfcoder.measure.lines import Profile, profile_run, profiling_config
+from perfcoder.measure.lines import Profile, largest_input, profile_run, profiling_config
 from perfcoder.settings import setting
 from perfcoder.verify.differential import DifferentialConfig
 from perfcoder.verify.funnel import oracle_for
@@ -63,5 +63,4 @@ def _largest_input(
     if grow:
         oracle = oracle_for(env, source, given, DifferentialConfig(variants=0, oracle_time_s=budget_s))
         candidates += oracle.tests
-    largest = max(candidates, key=lambda test: (len(test.input), test.input))  # ties: larger numbers
-    return TestCase(largest.name, largest.input, None)
+    return largest_input(candidates)

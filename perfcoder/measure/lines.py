@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,6 +160,12 @@ class Profile:
         )
 
 
+def largest_input(tests: Sequence[TestCase]) -> TestCase:
+    """The input a profile is taken on: the largest (ties: the larger number), without its answer."""
+    largest = max(tests, key=lambda test: (len(test.input), test.input))
+    return TestCase(largest.name, largest.input, None)
+
+
 def profiling_config(config: ExecutionConfig) -> ExecutionConfig:
     """The execution settings with C++ line information on (which changes no instruction)."""
     flags = f"{config.toolchain.cxx_flags} {LINE_INFO}"
@@ -169,7 +176,7 @@ def profile_run(executor: Executor, source: str, language: Language, test: TestC
     """Per-line costs of one run of the program on the test's input (an executor made with
     `profiling_config`, for C++)."""
     probe: Probe = CppLineProbe() if language == CPP else PythonLineProbe()
-    chosen = TestCase(test.name, test.input, None)
+    chosen = TestCase(test.name, test.input, None)  # any answer is the program's own: nothing to compare
     result = executor.run(Program(source, language), [chosen], probe)
     if not result.passed:
         failed = result.tests[0] if result.tests else None

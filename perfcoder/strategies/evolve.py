@@ -26,7 +26,7 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Executor
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from perfcoder.measure.lines import Profile, profile_run, profiling_config
+from perfcoder.measure.lines import Profile, largest_input, profile_run, profiling_config
 from perfcoder.models.base import Message
 from perfcoder.settings import setting
 
@@ -93,7 +93,7 @@ def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) 
         state.write_text("")  # a rerun replays every step from the caches and writes them again
     original = Member(search.code, search.result.original_cost, 1.0, -1, 0)
     islands = [Island(*FOCUS[i % len(FOCUS)], members=[original]) for i in range(config.islands)]
-    profiles = Profiles(search, config.profile) if config.profile else None
+    profiles = Profiles(search) if config.profile else None
     rng = random.Random(f"{config.seed}:{search.config.sampling.seed}")
     step, since_migration = 0, 0
     try:
@@ -207,9 +207,8 @@ class Profiles:
     """Per-line profiles of parents on the largest input the verifier knows (the oracle's largest
     generated input, else the largest given test), each program profiled once."""
 
-    def __init__(self, search: Search, enabled: bool) -> None:
+    def __init__(self, search: Search) -> None:
         self.search = search
-        self.enabled = enabled
         self._found: dict[str, Profile | None] = {}
         self._executor: Executor | None = None
 
@@ -225,7 +224,7 @@ class Profiles:
         if oracle is not None:  # the parents are faster than the input: what it answers fast, they do
             budget = search.config.evolve.profile_budget_s
             inputs += [test for test in oracle.tests if oracle.cpu_s.get(test.name, 0.0) <= budget]
-        largest = max(inputs, key=lambda test: (len(test.input), test.input))
+        largest = largest_input(inputs)
         if self._executor is None:
             self._executor = Executor(profiling_config(search.env.executor.config))
         try:
