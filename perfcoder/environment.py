@@ -8,7 +8,7 @@ comparison = env.compare(slow, fast, tests)  # speedup = cost(slow) / cost(fast)
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self, cast
@@ -90,12 +90,16 @@ class Environment:
         *,
         subtract_startup: bool = False,
         repeats: int = DEFAULT_REPEATS,
+        startup: Callable[[str], str] | None = None,
     ) -> None:
+        """`startup`: for a program, the program whose cost is subtracted from its own (default: an
+        empty one), e.g. a function's replay harness without the call; giving one turns subtraction on."""
         self.language = language
         self.cost_model = cost
         self.executor = Executor(config)
         self.probe = probe_for(cost, repeats, language.name)
-        self.subtract_startup = subtract_startup
+        self.subtract_startup = subtract_startup or startup is not None
+        self.startup = startup or (lambda _: EMPTY_PROGRAMS[language.name])
 
     def run(self, code: str, tests: Tests) -> Measurement:
         return self.run_many([code], tests)[0]
@@ -113,8 +117,11 @@ class Environment:
         suite = as_tests(tests)
         programs = [Program(code, self.language) for code in codes]
         results = self.executor.run_many(programs, suite, self.probe, on_result)
-        startup = self._startup_cost(suite) if self.subtract_startup else None
-        return [self._measurement(result, startup) for result in results]
+        if not self.subtract_startup:
+            return [self._measurement(result, None) for result in results]
+        return [
+            self._measurement(r, self._startup_cost(suite, c)) for r, c in zip(results, codes, strict=True)
+        ]
 
     def close(self) -> None:
         self.executor.close()
@@ -133,14 +140,20 @@ class Environment:
                 total = max(total - startup, MIN_COST)
         return Measurement(result, self.cost_model.name, self.cost_model.deterministic, total, startup)
 
-    def _startup_cost(self, suite: Sequence[TestCase]) -> float:
-        """What an empty program of the language costs on these tests (start-up, reading no input)."""
-        empty = Program(EMPTY_PROGRAMS[self.language.name], self.language)
+    def _startup_cost(self, suite: Sequence[TestCase], code: str) -> float:
+        return float(sum(self.startup_costs(suite, code)))
+
+    def startup_costs(self, suite: Sequence[TestCase], code: str) -> list[float]:
+        """What the program's start-up program (an empty one unless given) costs on each test: start-up
+        and whatever else it does besides the work being measured."""
+        empty = Program(self.startup(code), self.language)
         inputs = [TestCase(test.name, test.input, None) for test in suite]
         result = self.executor.run(empty, inputs, self.probe)
         if not result.passed:
-            raise PerfcoderError(f"the empty {self.language.name} program failed: {result.verdict}")
-        return float(sum(test.costs[self.cost_model.cost_key] for test in result.tests))
+            failed = next((t for t in result.tests if not t.passed), None)
+            detail = f": {failed.stderr.strip()[-300:]}" if failed is not None else ""
+            raise PerfcoderError(f"the start-up program failed ({result.verdict}){detail}")
+        return [test.costs[self.cost_model.cost_key] for test in result.tests]
 
 
 def as_tests(tests: Tests) -> list[TestCase]:

@@ -10,12 +10,14 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
+from rich.syntax import Syntax
 from rich.table import Table
 
 from perfcoder.cli import model_options as mo
 from perfcoder.cli import options as opt
 from perfcoder.cli.evaluate import PairsOption, StatementsOption, TestsRootOption
 from perfcoder.cli.render import number, progress_bar, stderr, stdout, styled
+from perfcoder.data.call_capture import CallsConfig
 from perfcoder.data.rows import read_jsonl
 from perfcoder.data.testsuite import load_tests
 from perfcoder.execution.engine import ExecutionConfig
@@ -23,6 +25,7 @@ from perfcoder.execution.source import read_source
 from perfcoder.execution.verdict import Verdict
 from perfcoder.jobs import optimize as jobs
 from perfcoder.jobs.optimize import DatasetRun, OptimizeConfig
+from perfcoder.jobs.optimize_function import FunctionResult, optimize_function
 from perfcoder.settings import default_of, help_of
 from perfcoder.strategies.evolve import EvolveConfig
 from perfcoder.strategies.search import OptimizeResult
@@ -48,7 +51,10 @@ GeneratorOption = Annotated[
 @opt.with_execution_options
 @mo.with_model_options(default_of(OptimizeConfig, "sampling"))
 def optimize(
-    program: Annotated[Path | None, typer.Argument(help="The program to speed up (.cpp or .py).")] = None,
+    program: Annotated[
+        Path | None,
+        typer.Argument(help="The program to speed up (.cpp or .py), or a function: path/to/module.py::name."),
+    ] = None,
     tests: Annotated[
         Path | None, typer.Option("--tests", "-t", help="Its tests (dir or .json/.jsonl).")
     ] = None,
@@ -72,6 +78,22 @@ def optimize(
     differential: DifferentialOption = True,
     generator: GeneratorOption = None,
     validator: opt.ValidatorOption = None,
+    project: Annotated[
+        Path | None, typer.Option("--project", help="The function's project directory (default: here).")
+    ] = None,
+    trace: Annotated[
+        str | None,
+        typer.Option(
+            "--trace", help='The command whose calls of the function are recorded ("python -m pytest -q").'
+        ),
+    ] = None,
+    keep: Annotated[int, opt.documented(CallsConfig, "keep", "--calls")] = CallsConfig.keep,
+    generated: Annotated[
+        int, opt.documented(CallsConfig, "generated", "--generated")
+    ] = CallsConfig.generated,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write a verified faster function into its file.")
+    ] = False,
     pairs: PairsOption = None,
     tests_root: TestsRootOption = None,
     statements: StatementsOption = None,
@@ -106,6 +128,14 @@ def optimize(
         engine=models.config(settings.cache_dir),
     )
     maker = read_source(generator) if generator else None
+    if program is not None and "::" in str(program):
+        if trace is None:
+            raise typer.BadParameter("give --trace COMMAND for a function", param_hint="--trace")
+        calls = CallsConfig(keep=keep, generated=generated)
+        _optimize_function(
+            str(program), trace, project, config, calls, apply, opt.run_record(options), as_json
+        )
+        return
     if program is not None:
         if tests is None:
             raise typer.BadParameter("give --tests for PROGRAM", param_hint="--tests")
@@ -166,6 +196,66 @@ def _optimize_one(
         _show(result, program, target)
 
 
+def _optimize_function(
+    function: str,
+    trace: str,
+    project: Path | None,
+    config: OptimizeConfig,
+    calls: CallsConfig,
+    apply: bool,
+    run_config: dict[str, Any],
+    as_json: bool,
+) -> None:
+    """A function of a project: its calls captured by the trace command, the result shown as a diff."""
+    with _status(not as_json) as say:
+        result = optimize_function(
+            function, trace, project=project, model=config.engine.model, config=config, calls=calls,
+            apply=apply, on_event=say,
+        )  # fmt: skip
+    record = Path(project or ".") / ".perfcoder" / f"{function.replace('/', '_').replace('::', '.')}.run.json"
+    record.parent.mkdir(parents=True, exist_ok=True)
+    record.write_text(
+        json.dumps({"config": run_config, "result": result.to_dict()}, indent=2, default=str) + "\n"
+    )
+    if as_json:
+        data = result.to_dict()
+        data["search"] = {
+            key: data["search"][key] for key in ("candidates", "verification", "samples", "curve")
+        }
+        print(json.dumps({**data, "record": str(record)}, default=str))
+        return
+    show_function(result, record)
+
+
+def show_function(result: FunctionResult, record: Path) -> None:
+    """The candidates, the calls' costs, the command checks and the diff."""
+    _show_candidates(result.search, result.target)
+    calls = result.calls
+    capture = calls["capture"]
+    stdout.print(
+        f"calls: {capture['seen']} seen in {capture['processes']} traced processes, {capture['calls']} "
+        f"kept ({capture['unpicklable']} unpicklable, {capture['too_large']} too large); "
+        f"{calls['recorded']} replay alone, {calls['generated']} generated"
+    )
+    for reason in calls["dropped"][:5]:
+        stdout.print(f"[yellow]left out:[/] {escape(reason)}", soft_wrap=True)
+    for check in result.command_checks:
+        verdict = "[green]passes[/]" if check["passed"] else "[red]fails[/]"
+        stdout.print(f"trace command with the {check['speedup']:.2f}x candidate: {verdict}")
+    if not result.improved:
+        stdout.print(f"{result.note}: the function is unchanged (speedup 1.00x); run record: {record}")
+        return
+    table = Table("call", f"original ({result.cost_model})", "returned", "speedup", title="cost of each call")
+    for row in result.per_call:
+        ratio = f"{row.speedup:.2f}x" if row.speedup else "-"
+        table.add_row(row.name, number(row.original), number(row.returned), ratio)
+    stdout.print(table)
+    stdout.print(Syntax(result.diff, "diff", theme="ansi_dark", background_color="default"))
+    where = "applied to the file" if result.applied else "not applied (--apply writes it)"
+    stdout.print(f"[bold green]verified speedup {result.speedup:.2f}x[/] over the calls; {where}")
+    stdout.print(f"run record: {record}")
+
+
 class _status:
     """A spinner on stderr whose text follows the search's events."""
 
@@ -218,28 +308,7 @@ def _show_dataset(run: DatasetRun) -> None:
 
 
 def _show(result: OptimizeResult, program: Path, target: Path) -> None:
-    table = Table(
-        "#", "round", "stage", "verdict", result.cost_model, "speedup", "note",
-        title=f"candidates for {program}",
-    )  # fmt: skip
-    for n, candidate in enumerate(result.candidates, 1):
-        speedup = f"{candidate.speedup:.2f}x" if candidate.speedup else "-"
-        note = escape(candidate.note.splitlines()[0][:60]) if candidate.note else ""
-        table.add_row(
-            str(n),
-            str(candidate.round + 1),
-            candidate.stage,
-            styled(Verdict(candidate.verdict)),
-            number(candidate.cost),
-            speedup,
-            note,
-        )
-    stdout.print(table)
-    for n, candidate in enumerate(result.candidates, 1):
-        if candidate.mismatch is not None or candidate.hack is not None:
-            stdout.print(f"[yellow]candidate {n} rejected:[/] {escape(candidate.note)}", soft_wrap=True)
-    if result.verification is not None:
-        stdout.print(verification_line(result.verification))
+    _show_candidates(result, str(program))
     if result.differential is not None:
         d = result.differential
         stdout.print(
@@ -260,3 +329,41 @@ def _show(result: OptimizeResult, program: Path, target: Path) -> None:
         stdout.print(f"{result.note}: {target} is the input (speedup 1.00x)")
     original = f"original {result.cost_model} cost {number(result.original_cost)}"
     stdout.print(f"{original}; {tokens}; {result.wall_s:.1f} s in all")
+
+
+def _show_candidates(result: OptimizeResult, subject: str) -> None:
+    """Every candidate: where the funnel stopped it, its cost and speedup, why it was rejected."""
+    table = Table(
+        "#",
+        "round",
+        "stage",
+        "verdict",
+        result.cost_model,
+        "speedup",
+        "note",
+        title=f"candidates for {subject}",
+    )
+    for n, candidate in enumerate(result.candidates, 1):
+        speedup = f"{candidate.speedup:.2f}x" if candidate.speedup else "-"
+        note = escape(candidate.note.splitlines()[0][:60]) if candidate.note else ""
+        table.add_row(
+            str(n),
+            str(candidate.round + 1),
+            candidate.stage,
+            styled(Verdict(candidate.verdict)),
+            number(candidate.cost),
+            speedup,
+            note,
+        )
+    stdout.print(table)
+    for n, candidate in enumerate(result.candidates, 1):
+        if (
+            candidate.mismatch is not None
+            or candidate.hack is not None
+            or candidate.stage in ("tests", "command")
+        ):
+            stdout.print(
+                f"[yellow]candidate {n} rejected:[/] {escape(candidate.note[:1200])}", soft_wrap=True
+            )
+    if result.verification is not None:
+        stdout.print(verification_line(result.verification))

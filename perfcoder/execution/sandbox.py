@@ -47,6 +47,7 @@ KILL_GRACE_S = 5.0  # how long a killed run may take to vanish before its group 
 HIDDEN_DIR_BYTES = 4096  # the empty tmpfs laid over each hidden dir
 MARKER_VAR = "PERFCODER_RUN"  # lets the rlimit-only fallback find processes that escaped their group
 WAITER_INSIDE = "/tmp/waiter"  # where the waiter binary is mounted inside the sandbox
+PROJECT_INSIDE = "/tmp/project"  # where SandboxConfig.project is shown (read-only); a fixed path, as BOX_DIR
 WAITER_SOURCE = Path(__file__).with_name("waiter.c")
 # A repeatable run's /dev/urandom and /dev/random: the same bytes every time (a sha256 chain from a fixed
 # seed), so that a program or interpreter that seeds itself from them draws the same seed in every run
@@ -67,6 +68,9 @@ class SandboxConfig:
     first_uid: int = FIRST_SANDBOX_UID
     uids: int = SANDBOX_UIDS  # at most this many runs at once
     hidden_dirs: tuple[str, ...] = HIDDEN_DIRS
+    project: str | None = setting(
+        None, "A directory every run sees read-only at /tmp/project (a function's project; needs bwrap)."
+    )
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,8 @@ class Sandbox:
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
         self.isolation = self._resolve_isolation()
+        if self.config.project is not None and self.isolation != "bwrap":
+            raise PerfcoderError("sandbox: a project directory is shown to programs only under bubblewrap")
         self.root = runtime_dir()
         self.waiter = build_waiter(self.root)
         self.entropy = fixed_entropy(self.root)
@@ -235,6 +241,8 @@ class Sandbox:
             fixed = ["--repeatable"] if repeatable else []
             waited = [WAITER_INSIDE, str(report.fileno()), *fixed, *counting, *argv]
             mounts = [*mounts, Mount(self.waiter, WAITER_INSIDE)]
+            if self.config.project is not None:
+                mounts.append(Mount(Path(self.config.project), PROJECT_INSIDE))
             if repeatable:
                 mounts += [Mount(self.entropy, device) for device in ENTROPY_DEVICES]
             if self.isolation == "bwrap":

@@ -150,6 +150,18 @@ class Profile:
     def top(self, n: int) -> list[LineCost]:
         return self.lines[:n]
 
+    def within(self, lines: range) -> Profile:
+        """Only these lines (a function's own), numbered from the first of them, with their shares of
+        what they cost together."""
+        kept = [c for c in self.lines if c.line in lines]
+        own = sum(c.count for c in kept)
+        if own <= 0:
+            raise PerfcoderError(f"no cost on lines {lines.start}-{lines.stop - 1}")
+        renumbered = [
+            dataclasses.replace(c, line=c.line - lines.start + 1, share=c.count / own) for c in kept
+        ]
+        return dataclasses.replace(self, own=own, lines=renumbered)
+
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 

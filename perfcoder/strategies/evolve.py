@@ -228,7 +228,8 @@ class Profiles:
         if self._executor is None:
             self._executor = Executor(profiling_config(search.env.executor.config))
         try:
-            return profile_run(self._executor, code, search.env.language, largest)
+            profile = profile_run(self._executor, code, search.env.language, largest)
+            return profile.within(search.focus(code)) if search.focus is not None else profile
         except PerfcoderError as error:
             search.say(f"no profile: {error}")
             return None

@@ -22,7 +22,10 @@ from perfcoder.strategies.evolve import EvolveConfig, evolve
 from perfcoder.strategies.extract import extract_code
 from perfcoder.strategies.prompts import feedback_turn
 from perfcoder.verify.differential import DifferentialConfig, Oracle
-from perfcoder.verify.funnel import Checked, Verifier
+from perfcoder.verify.funnel import NO_CODE, Checked, Verifier
+
+Extract = Callable[[str], tuple[str | None, str]]  # a reply's program, or None and why there is none
+Focus = Callable[[str], range]  # the lines of a program its profile shows the model (a function's own)
 
 
 class PromptStrategy(Protocol):
@@ -137,13 +140,18 @@ def optimize_program(
     oracle: Oracle | None = None,
     problem_id: str | None = None,
     state: Path | None = None,
+    extract: Extract | None = None,
+    focus: Focus | None = None,
 ) -> OptimizeResult:
     """Best@k (and refinement) or evolution (`config.search`) for one program, within the sample budget.
     Every candidate goes through the verification funnel: unless differential testing is off it must
     print what the input program prints on every generated input it answers (`oracle`: inputs already
     generated for this program, e.g. by a caller that keeps them; `problem_id` picks the validator from
-    a directory of them)."""
+    a directory of them). `extract` makes a reply into a program (default: its code block), `focus`
+    picks the lines a profile shows (default: all)."""
     search = Search.start(code, tests, env, backend, config, on_event, generator, oracle, problem_id)
+    search.extract = extract or program_in(env.language.name)
+    search.focus = focus
     if config.search == "evolve":
         evolve(search, strategy, state)
     else:
@@ -164,6 +172,8 @@ class Search:
     result: OptimizeResult
     on_event: OnEvent | None = None
     started: float = field(default_factory=time.monotonic)
+    extract: Extract | None = None
+    focus: Focus | None = None
 
     @classmethod
     def start(
@@ -210,7 +220,7 @@ class Search:
 
     def judge(self, replies: Sequence[str], step: int) -> list[Candidate]:
         """The replies through the funnel, recorded with the curve and the choice of the best."""
-        candidates = judge_replies(replies, self.verifier, step)
+        candidates = judge_replies(replies, self.verifier, step, self.extract)
         best = self.result.curve[-1] if self.result.curve else 1.0
         for candidate in candidates:
             if candidate.verdict == Verdict.ACCEPTED and candidate.speedup:
@@ -250,11 +260,22 @@ def _best_of_k(search: Search, strategy: PromptStrategy) -> None:
             conversation = conversation + _feedback(candidates, search.tests, language)
 
 
-def judge_replies(replies: Sequence[str], verifier: Verifier, round_number: int) -> list[Candidate]:
-    """One candidate per reply: its code pulled out and sent through the verifier."""
-    codes = [extract_code(reply, verifier.env.language.name) for reply in replies]
-    checked = verifier.verify(codes)
-    return [Candidate.of(c, round_number, reply) for c, reply in zip(checked, replies, strict=True)]
+def judge_replies(
+    replies: Sequence[str], verifier: Verifier, round_number: int, extract: Extract | None = None
+) -> list[Candidate]:
+    """One candidate per reply: its program pulled out and sent through the verifier."""
+    found = [(extract or program_in(verifier.env.language.name))(reply) for reply in replies]
+    checked = verifier.verify([code for code, _ in found])
+    candidates = [Candidate.of(c, round_number, reply) for c, reply in zip(checked, replies, strict=True)]
+    for candidate, (code, why) in zip(candidates, found, strict=True):
+        if code is None:
+            candidate.note = why
+    return candidates
+
+
+def program_in(language: str) -> Extract:
+    """The whole program in a reply's code block."""
+    return lambda reply: (extract_code(reply, language), NO_CODE)
 
 
 def _choose(result: OptimizeResult, min_gain: float) -> None:

@@ -1,0 +1,203 @@
+"""`perfcoder.optimize_function`: a faster version of one function inside a Python project, verified on
+its real calls.
+
+1. capture: the project's command (its tests, a script) runs in the sandbox with a tracer; the
+   function's calls are kept (pickled arguments and outcome), the smallest distinct ones;
+2. tests: each recorded call replayed alone on the original must give the same outcome; grown and
+   perturbed calls the original answers within a budget are added (the original is the oracle);
+3. search: the model rewrites the function only (any search mode, profiles of the function's lines);
+   every candidate goes through the verification funnel on those calls (same return value, same
+   exception type, same arguments after the call; hack checks; a second run);
+4. the fastest verified candidate that beats the input by the minimum gain must also pass the command
+   itself with the candidate in place, else the next one is tried;
+5. costs are the calls' alone: a harness that loads the call without making it is measured on each
+   call and subtracted."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from perfcoder.data.call_capture import (
+    CallsConfig,
+    CallSuite,
+    call_tests,
+    capture_calls,
+    project_snapshot,
+    run_command,
+)
+from perfcoder.data.function_task import FunctionTarget, unified_diff
+from perfcoder.environment import Environment
+from perfcoder.execution.engine import Executor
+from perfcoder.execution.languages import PYTHON
+from perfcoder.execution.testcase import TestCase
+from perfcoder.execution.verdict import Verdict
+from perfcoder.jobs.optimize import OptimizeConfig, configured
+from perfcoder.measure.cost_models import cost_model, speedup
+from perfcoder.models.registry import Model, as_backend
+from perfcoder.models.weights import DEFAULT_MODEL
+from perfcoder.strategies.function_prompt import FunctionCandidates, FunctionPrompt, function_lines
+from perfcoder.strategies.search import Candidate, OnEvent, OptimizeResult, optimize_program
+from perfcoder.verify.differential import DifferentialConfig
+
+COMMAND_TRIES = 3  # verified candidates the command is run with, fastest first, before giving up
+TAIL = 600  # characters of the command's output kept in a rejection
+
+
+@dataclass
+class CallCost:
+    """One call's cost for the original and the returned function (harness subtracted)."""
+
+    name: str
+    original: float
+    returned: float
+    speedup: float | None
+
+
+@dataclass
+class FunctionResult:
+    target: str
+    trace: str
+    cost_model: str
+    improved: bool
+    speedup: float  # of the returned function over the original, over all calls (1.0: the original)
+    function: str  # the returned function's source
+    module: str  # the returned module's source
+    diff: str  # unified diff of the module ("" when the original is returned)
+    calls: dict[str, Any]  # what was captured, kept, generated and dropped
+    per_call: list[CallCost]
+    search: OptimizeResult
+    command_checks: list[dict[str, Any]] = field(default_factory=list)  # candidates run with the command
+    applied: bool = False
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["search"] = self.search.to_dict()
+        return data
+
+
+def optimize_function(
+    function: str,
+    trace: str,
+    *,
+    project: Path | None = None,
+    model: Model = DEFAULT_MODEL,
+    config: OptimizeConfig | None = None,
+    calls: CallsConfig | None = None,
+    apply: bool = False,
+    on_event: OnEvent | None = None,
+    state: Path | None = None,
+    **overrides: Any,
+) -> FunctionResult:
+    """A verified faster version of `function` (`path/to/module.py::name` inside `project`, default the
+    current directory) whose calls are those the shell command `trace` makes, or the function itself.
+    `apply` writes the returned module over the original file when it is faster."""
+    settings = configured(config, overrides)
+    checks = calls or CallsConfig()
+    target = FunctionTarget.parse(function, project)
+    module = target.source()
+    with project_snapshot(target.project) as snapshot, as_backend(model, settings.engine) as backend:
+        sandbox_config = dataclasses.replace(settings.execution.sandbox, project=str(snapshot))
+        execution = dataclasses.replace(settings.execution, sandbox=sandbox_config)
+        startup = target.without_call
+        costs = cost_model(settings.cost)
+        with Environment(PYTHON, costs, execution, repeats=settings.repeats, startup=startup) as env:
+            _say(on_event, f"running {trace!r} with a tracer on {target.name}")
+            capture = capture_calls(target, trace, env.executor, checks)
+            _say(on_event, f"{len(capture.calls)} of {capture.seen} calls kept; replaying them")
+            suite = call_tests(target, capture, env.executor, checks, on_event)
+            candidates = FunctionCandidates(target, module)
+            search_config = dataclasses.replace(
+                settings.search_config(), differential=DifferentialConfig(enabled=False)
+            )  # the generated calls are in the tests already
+            result = optimize_program(
+                target.harness(module), suite.tests, env, backend, FunctionPrompt(target), search_config,
+                on_event, state=state, extract=candidates, focus=function_lines(target),
+            )  # fmt: skip
+            checked = _command_check(result, candidates, target, trace, env.executor, checks, settings)
+            chosen = candidates.modules[result.code]
+            per_call = _per_call(env, suite, target.harness(module), result.code)
+    diff = unified_diff(target, module, chosen) if result.improved else ""
+    answer = FunctionResult(
+        target.name, trace, result.cost_model, result.improved, result.speedup,
+        target.function_source(chosen), chosen, diff, suite.to_dict(), per_call, result, checked,
+        note=result.note,
+    )  # fmt: skip
+    if apply and result.improved:
+        target.file.write_text(chosen)
+        answer.applied = True
+    return answer
+
+
+def _command_check(
+    result: OptimizeResult,
+    candidates: FunctionCandidates,
+    target: FunctionTarget,
+    trace: str,
+    executor: Executor,
+    checks: CallsConfig,
+    settings: OptimizeConfig,
+) -> list[dict[str, Any]]:
+    """The fastest verified candidates (above the minimum gain) with the command run on them in
+    place of the original, until one passes; the returned program is that one, or the input."""
+    ranked = sorted(
+        (c for c in result.candidates if _eligible(c, settings.min_gain)),
+        key=lambda c: -(c.speedup or 0.0),
+    )
+    done: list[dict[str, Any]] = []
+    outputs: dict[str, str] = {}  # the code of each rejected candidate -> the command's output
+    passed = None
+    for candidate in ranked:
+        if len(done) == COMMAND_TRIES:
+            break
+        if candidate.code in outputs:
+            continue
+        assert candidate.code is not None
+        process = run_command(
+            executor.sandbox, target.project, trace, checks.command_time_s, executor.config.toolchain.python,
+            replace=(target.path, candidates.modules[candidate.code]),
+        )  # fmt: skip
+        tail = (process.stdout + process.stderr).decode(errors="replace").strip()[-TAIL:]
+        done.append({"speedup": candidate.speedup, "passed": process.ok, "output": tail})
+        if process.ok:
+            passed = candidate
+            break
+        outputs[candidate.code] = tail
+    for candidate in result.candidates:
+        if candidate.code in outputs:
+            candidate.verdict, candidate.stage = str(Verdict.REJECTED), "command"
+            candidate.note = f"the trace command fails with this function: {outputs[candidate.code]}"
+    if passed is not None:
+        assert passed.code is not None and passed.speedup is not None
+        result.code, result.speedup, result.improved, result.note = passed.code, passed.speedup, True, ""
+    elif done:
+        result.code, result.speedup, result.improved = candidates.original, 1.0, False
+        result.note = f"{len(done)} verified candidates were faster, but the trace command fails with each"
+    return done
+
+
+def _eligible(candidate: Candidate, min_gain: float) -> bool:
+    verified = candidate.verdict == Verdict.ACCEPTED and candidate.code is not None
+    return verified and (candidate.speedup or 0.0) >= 1.0 + min_gain
+
+
+def _per_call(env: Environment, suite: CallSuite, original: str, returned: str) -> list[CallCost]:
+    """Each call's cost without the harness's, for the original and the returned function (both are in
+    the results store by now)."""
+    key = env.cost_model.cost_key
+    tests = [TestCase(t.name, t.input, t.output) for t in suite.tests]
+    bases = env.startup_costs(tests, original), env.startup_costs(tests, returned)
+    before, after = env.run_many([original, returned], tests)
+    rows = []
+    for test, b, c, x, y in zip(tests, *bases, before.tests, after.tests, strict=True):
+        cost_before, cost_after = max(x.costs[key] - b, 0.0), max(y.costs[key] - c, 0.0)
+        rows.append(CallCost(test.name, cost_before, cost_after, speedup(cost_before, cost_after)))
+    return rows
+
+
+def _say(on_event: OnEvent | None, message: str) -> None:
+    if on_event is not None:
+        on_event(message)
