@@ -19,11 +19,13 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 __all__ = [
+    "CallsConfig",
     "DifferentialConfig",
     "Environment",
     "EvaluateConfig",
     "EvolveConfig",
     "ExecutionConfig",
+    "FunctionResult",
     "GenerateConfig",
     "OptimizeConfig",
     "OptimizeResult",
@@ -41,6 +43,7 @@ __all__ = [
     "make",
     "optimize",
     "optimize_dataset",
+    "optimize_function",
     "profile",
     "rewards",
     "selfplay",
@@ -49,6 +52,9 @@ __all__ = [
 LAZY = {  # public name -> module holding it
     "optimize": "perfcoder.jobs.optimize",
     "optimize_dataset": "perfcoder.jobs.optimize",
+    "optimize_function": "perfcoder.jobs.optimize_function",
+    "FunctionResult": "perfcoder.jobs.optimize_function",
+    "CallsConfig": "perfcoder.data.call_capture",
     "OptimizeConfig": "perfcoder.jobs.optimize",
     "generate": "perfcoder.jobs.generate",
     "GenerateConfig": "perfcoder.jobs.generate",

@@ -44,13 +44,13 @@ class FunctionTarget:
     qualname: str
 
     @classmethod
-    def parse(cls, spec: str, project: Path | None = None) -> FunctionTarget:
+    def parse(cls, spec: str, project: str | Path | None = None) -> FunctionTarget:
         """From `module.py::name`; the module path is taken relative to the project (default: the current
         directory), or as given when it lies inside the project."""
         if "::" not in spec:
             raise PerfcoderError(f"a function is named as path/to/module.py::function, got {spec!r}")
         path_text, qualname = spec.split("::", 1)
-        root = (project or Path.cwd()).resolve()
+        root = Path(project or Path.cwd()).resolve()
         given = Path(path_text)
         candidates = [given.resolve(), (root / given).resolve()] if not given.is_absolute() else [given]
         module = next((p for p in candidates if p.is_file() and p.is_relative_to(root)), None)

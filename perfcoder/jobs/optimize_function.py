@@ -83,7 +83,7 @@ def optimize_function(
     function: str,
     trace: str,
     *,
-    project: Path | None = None,
+    project: str | Path | None = None,
     model: Model = DEFAULT_MODEL,
     config: OptimizeConfig | None = None,
     calls: CallsConfig | None = None,

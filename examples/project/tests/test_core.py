@@ -1,5 +1,4 @@
 import pytest
-
 from textstats import dedupe_in_place, moving_average, render_report, unique_words, word_counts
 
 TEXT = "the quick brown fox jumps over the lazy dog the fox " * 20
