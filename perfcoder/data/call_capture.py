@@ -39,7 +39,9 @@ class CallsConfig:
     """How a function's calls are captured, grown and checked."""
 
     keep: int = setting(20, "Distinct recorded calls kept (the smallest), from all the command's calls.")
-    generated: int = setting(8, "Generated calls at most (grown and perturbed recorded ones).")
+    generated: int = setting(
+        12, "Generated calls at most (recorded ones grown, perturbed, emptied, negated; errors kept)."
+    )
     budget_s: float = setting(0.5, "A generated call is kept only if the original answers it this fast.")
     command_time_s: float = setting(600.0, "Seconds the trace command may take (capture and final check).")
 
@@ -209,25 +211,39 @@ def call_tests(
 def _generated(
     target: FunctionTarget, recorded: Sequence[TestCase], executor: Executor, config: CallsConfig
 ) -> list[TestCase]:
-    """Grown and perturbed calls the original answers (returning, not raising) within the budget: per
-    recorded call its perturbed one and its largest answered growth, up to `generated` in all."""
+    """Grown and edge calls the original answers within the budget, up to `generated`, in this order:
+    for each exception type the original raises on them, the smallest call that raises it (the error
+    paths a rewrite must keep); the two largest growths that return; each edge call (perturbed,
+    emptied, negated) with an outcome not seen yet; then the largest growth of every other recorded
+    call."""
     variants = _variants(target, [t.input for t in recorded], executor.sandbox)
     original = Program(target.harness(target.source()), PYTHON)
     limits = dataclasses.replace(executor.config.limits, time_s=config.budget_s)
     answers = executor.answers(original, [data for _, _, data in variants], limits)
-    best: dict[tuple[int, str], tuple[str, bytes, bytes]] = {}
     known = {t.input for t in recorded}
-    for (of, how, data), answer in zip(variants, answers, strict=True):
-        if answer.stdout is None or not answer.stdout.startswith(b"returned") or data in known:
-            continue
-        kind = "perturbed" if how == "perturbed" else "grown"
-        if (of, kind) not in best or len(data) > len(best[(of, kind)][1]):
-            best[(of, kind)] = (how, data, answer.stdout)
-    chosen = sorted(best.items(), key=lambda item: (item[0][1] != "grown", -len(item[1][1])))
-    tests = []
-    for n, ((of, _), (how, data, output)) in enumerate(chosen[: config.generated], 1):
-        tests.append(TestCase(f"generated {n} ({how} of recorded {of + 1})", data, output))
-    return tests
+    answered = [
+        (of, how, data, answer.stdout)
+        for (of, how, data), answer in zip(variants, answers, strict=True)
+        if answer.stdout is not None and data not in known
+    ]
+    raising: dict[bytes, tuple[int, str, bytes, bytes]] = {}
+    largest: dict[int, tuple[int, str, bytes, bytes]] = {}
+    edges: dict[bytes, tuple[int, str, bytes, bytes]] = {}
+    for item in sorted(answered, key=lambda item: len(item[2])):
+        of, how, _, output = item
+        if output.startswith(b"raised"):
+            raising.setdefault(output.split(b"\n", 1)[0], item)
+        elif how.startswith("x"):
+            largest[of] = item
+        else:
+            edges.setdefault(output, item)
+    grown = sorted(largest.values(), key=lambda item: -len(item[2]))
+    ordered = [*raising.values(), *grown[:2], *edges.values(), *grown[2:]]
+    unique = list({item[2]: item for item in ordered}.values())[: config.generated]
+    return [
+        TestCase(f"generated {n} ({how} of recorded {of + 1})", data, output)
+        for n, (of, how, data, output) in enumerate(unique, 1)
+    ]
 
 
 def _variants(

@@ -123,6 +123,14 @@ def _parse(stdout: bytes, jobs: int) -> list[dict[str, Any] | None]:
     return reports
 
 
+def _differ(found: dict[str, float], expected: dict[str, float] | None) -> str:
+    """Which counts of the calibration run differ from its baseline, and by how much."""
+    if expected is None:
+        return "no baseline at its process number"
+    deltas = [f"{name} {found.get(name, 0) - expected.get(name, 0):+,.0f}" for name in sorted(found)]
+    return "counts differ: " + ", ".join(d for d in deltas if not d.endswith(" +0"))
+
+
 def own_by_pid(
     reports: Sequence[dict[str, Any] | None], process: ProcessResult, counts: Counts, preload: str
 ) -> dict[int, dict[str, float]]:
@@ -150,8 +158,13 @@ def measures(
     start-up program: if it does not count as the baseline says, nothing in the batch is trusted."""
     calibration = _own(reports[0], process, counts, preload)
     pid = None if reports[0] is None else int(reports[0]["pid"])
-    if calibration is None or calibration != baseline.own_by_pid.get(pid or 0):
-        why = process.stderr.decode(errors="replace")[-500:] if calibration is None else "counts differ"
+    expected = baseline.own_by_pid.get(pid or 0)
+    if calibration is None or calibration != expected:
+        why = (
+            process.stderr.decode(errors="replace")[-500:]
+            if calibration is None
+            else _differ(calibration, expected)
+        )
         log.warning("fork server: calibration run not as expected (%s); measuring unbatched", why)
         reports = [None] * len(reports)
     results = []

@@ -1,8 +1,9 @@
 """Grows recorded calls into new ones, as differential testing grows stdin: runs inside the sandbox
 (the arguments are unpickled here, never in perfcoder's own process). Reads {"calls": [base64 pickled
 (args, kwargs)]} from argv[1], writes {"variants": [{"of", "how", "args"}]} to argv[2]: each call
-scaled (numbers times s, sequences, strings and mappings s times longer) and perturbed (numbers + 1,
-sequences reversed)."""
+scaled (numbers times s, sequences, strings and mappings s times longer), perturbed (numbers + 1,
+sequences reversed), emptied (numbers 0, containers empty) and negated (numbers negative): the edges a
+rewrite may drop (special cases, range checks) as well as the sizes where speed shows."""
 
 import base64
 import json
@@ -57,6 +58,25 @@ def perturbed(value):
     return value
 
 
+def emptied(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return type(value)(0)
+    if isinstance(value, (str, bytes, list, tuple, dict, set, frozenset)):
+        return type(value)()
+    return value
+
+
+def negated(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return -value
+    return value
+
+
+EDGES = (("perturbed", perturbed), ("emptied", emptied), ("negated", negated))
+
+
 def variants(args, kwargs):
     for factor in SCALES:
         yield (
@@ -66,7 +86,8 @@ def variants(args, kwargs):
                 {k: scaled(v, factor, True) for k, v in kwargs.items()},
             ),
         )
-    yield "perturbed", (tuple(perturbed(a) for a in args), {k: perturbed(v) for k, v in kwargs.items()})
+    for how, change in EDGES:
+        yield how, (tuple(change(a) for a in args), {k: change(v) for k, v in kwargs.items()})
 
 
 def main(source, target):
