@@ -35,6 +35,7 @@ __all__ = [
     "SamplingParams",
     "SelfPlayConfig",
     "TestGenConfig",
+    "TrainResult",
     "Verifier",
     "__version__",
     "evaluate",
@@ -47,6 +48,7 @@ __all__ = [
     "profile",
     "rewards",
     "selfplay",
+    "train",
 ]
 
 LAZY = {  # public name -> module holding it
@@ -73,6 +75,8 @@ LAZY = {  # public name -> module holding it
     "SamplingParams": "perfcoder.models.base",
     "TestGenConfig": "perfcoder.verify.testgen",
     "profile": "perfcoder.jobs.profile",
+    "train": "perfcoder.jobs.train",
+    "TrainResult": "perfcoder.jobs.train",
     "ProfileConfig": "perfcoder.jobs.profile",
 }
 

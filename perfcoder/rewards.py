@@ -21,7 +21,7 @@ import json
 import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from perfcoder.environment import Environment, as_tests
@@ -30,6 +30,7 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.languages import language_named
 from perfcoder.execution.verdict import Verdict
 from perfcoder.measure.cost_models import cost_model
+from perfcoder.settings import setting, setting_factory
 from perfcoder.store import digest
 from perfcoder.strategies.extract import extract_code
 from perfcoder.verify.differential import DifferentialConfig
@@ -43,11 +44,11 @@ class RewardTiers:
     """PerfRL's four reward levels (compile error < runtime error/timeout/wrong < accepted < accepted and
     faster); the values are PerfRL's defaults and configurable."""
 
-    compile_error: float = 0.0  # R1: no program, it does not build, or a verification check found a hack
-    failed: float = 1.0  # R2: builds, but crashes, times out or answers wrong (tests or generated inputs)
-    accepted: float = 1.3  # R3: correct, not faster than `faster_than`
-    faster: float = 2.0  # R4: correct and faster
-    faster_than: float = 1.0  # the speedup over the slow program that counts as faster
+    compile_error: float = setting(0.0, "R1: no program, it does not build, or a check found a hack.")
+    failed: float = setting(1.0, "R2: builds, but crashes, times out or answers wrong.")
+    accepted: float = setting(1.3, "R3: correct, not faster than `faster_than`.")
+    faster: float = setting(2.0, "R4: correct and faster.")
+    faster_than: float = setting(1.0, "The speedup over the slow program that counts as faster.")
 
     def __post_init__(self) -> None:
         if not self.compile_error <= self.failed <= self.accepted <= self.faster:
@@ -58,15 +59,17 @@ class RewardTiers:
 
 @dataclass(frozen=True)
 class RewardConfig:
-    language: str = "cpp"  # of every row, unless the dataset has a `language` column
-    cost: str = "instructions"  # deterministic and about twice cheaper than cycles
-    differential: DifferentialConfig = field(default_factory=DifferentialConfig)  # wrong-but-fast earns 0
-    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
-    failure: float = 0.0  # the reward of a completion that is not accepted (no code, wrong, crashing)
-    log_speedup: bool = False  # speedup_reward: log(speedup) instead of speedup
-    tiers: RewardTiers = field(default_factory=RewardTiers)  # perfrl_reward
-    slow_column: str = "slow"
-    tests_column: str = "tests"
+    language: str = setting("cpp", "Language of every row, unless the dataset has a `language` column.")
+    cost: str = setting("instructions", "Cost model (deterministic, and about twice cheaper than cycles).")
+    differential: DifferentialConfig = setting_factory(
+        DifferentialConfig, "Checking completions against the slow program: wrong-but-fast earns nothing."
+    )
+    execution: ExecutionConfig = setting_factory(ExecutionConfig, "Sandbox, limits, toolchain and store.")
+    failure: float = setting(0.0, "speedup_reward of a completion not accepted (no code, wrong, crashing).")
+    log_speedup: bool = setting(False, "speedup_reward: log(speedup) instead of speedup.")
+    tiers: RewardTiers = setting_factory(RewardTiers, "perfrl_reward's four levels.")
+    slow_column: str = setting("slow", "Dataset column holding the slow program.")
+    tests_column: str = setting("tests", "Dataset column holding the tests.")
 
     def __post_init__(self) -> None:
         language_named(self.language)

@@ -90,6 +90,12 @@ def with_given(config: C, **changes: Any) -> C:
     return dataclasses.replace(config, **given) if given else config  # type: ignore[type-var]
 
 
+def run_record(config: Any, **inputs: Any) -> dict[str, Any]:
+    """What a run writes next to its results, the same from the CLI and the library: its job config's
+    mapping, and what it ran on (`inputs`: files, datasets, the command)."""
+    return {**to_mapping(config), "inputs": _plain(inputs)}
+
+
 def to_mapping(config: Any) -> dict[str, Any]:
     """A plain, YAML-safe mapping of a config (paths as strings, tuples as lists)."""
     return _plain(dataclasses.asdict(config))  # type: ignore[no-any-return]

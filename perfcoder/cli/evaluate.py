@@ -18,6 +18,7 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.jobs import evaluate as jobs
 from perfcoder.jobs.evaluate import EvaluateConfig
 from perfcoder.report.documents import Report, write_report
+from perfcoder.settings import run_record
 from perfcoder.verify.differential import DifferentialConfig
 
 SHOWN_PROBLEMS = 20  # skipped rows listed on the terminal; all of them go to --report and --json
@@ -73,7 +74,6 @@ def evaluate(
 ) -> None:
     """Score a model: --pairs [--predictions] for optimization, --tasks [--samples] for code generation.
     Without predictions or samples, the dataset's own fast programs or solutions are scored."""
-    options = dict(locals())
     if (pairs is None) == (tasks is None):
         raise typer.BadParameter("give either --pairs or --tasks", param_hint="--pairs/--tasks")
     if k is not None and k < 1:
@@ -93,7 +93,8 @@ def evaluate(
             samples=samples, language=language, config=config, on_item=advance,
         )  # fmt: skip
     if report is not None:
-        write_report(report, outcome.report, opt.run_record(options), outcome.summary, outcome.records)
+        inputs = {"pairs": pairs, "predictions": predictions, "tasks": tasks, "samples": samples}
+        write_report(report, outcome.report, run_record(config, **inputs), outcome.summary, outcome.records)
     if as_json:
         print(json.dumps(outcome.summary))
     else:

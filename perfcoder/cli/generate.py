@@ -17,7 +17,7 @@ from perfcoder.cli.render import progress_bar, stdout
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.jobs import generate as jobs
 from perfcoder.jobs.generate import GenerateConfig
-from perfcoder.settings import default_of
+from perfcoder.settings import default_of, run_record
 from perfcoder.strategies.codegen import PromptMode
 
 
@@ -50,7 +50,6 @@ def generate(
 ) -> None:
     """Sample N completions per task (greedy with --temperature 0); alphacode filters and clusters them;
     cert fills in the most common sketch with the generator."""
-    options = dict(locals())
     config = GenerateConfig(
         n=n,
         strategy=strategy,
@@ -64,7 +63,7 @@ def generate(
         execution=settings,
         engine=models.config(settings.cache_dir),
     )
-    run_config = opt.run_record(options)
+    run_config = run_record(config, tasks=tasks, output=output)
     output.with_name(output.name + ".config.json").write_text(json.dumps(run_config, indent=2) + "\n")
     with progress_bar(None, f"sampling ({strategy})", not as_json) as advance:
         run = jobs.generate(tasks, output, model=config.engine.model, config=config, on_task=advance)

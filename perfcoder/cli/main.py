@@ -48,7 +48,9 @@ cli = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
 
 
 @cli.callback()
-def _setup(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
+def _setup(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log what runs (INFO level).")] = False,
+) -> None:
     """perfcoder: execution decides which program is correct and which is faster."""
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(

@@ -26,7 +26,7 @@ from perfcoder.execution.verdict import Verdict
 from perfcoder.jobs import optimize as jobs
 from perfcoder.jobs.optimize import DatasetRun, OptimizeConfig
 from perfcoder.jobs.optimize_function import FunctionResult, optimize_function
-from perfcoder.settings import default_of, help_of
+from perfcoder.settings import default_of, help_of, run_record, to_mapping
 from perfcoder.strategies.evolve import EvolveConfig
 from perfcoder.strategies.search import OptimizeResult
 from perfcoder.verify.differential import DifferentialConfig
@@ -106,7 +106,6 @@ def optimize(
 ) -> None:
     """Ask a model for faster versions of PROGRAM, judge and measure each in the sandbox, keep the fastest
     that passes every test. Never returns a program that fails a test."""
-    options = dict(locals())
     if (program is None) == (pairs is None):
         raise typer.BadParameter("give either PROGRAM with --tests, or --pairs", param_hint="PROGRAM/--pairs")
     opt.check_validator_use(validator, differential)
@@ -132,23 +131,22 @@ def optimize(
         if trace is None:
             raise typer.BadParameter("give --trace COMMAND for a function", param_hint="--trace")
         calls = CallsConfig(keep=keep, generated=generated)
-        _optimize_function(
-            str(program), trace, project, config, calls, apply, opt.run_record(options), as_json
-        )
+        _optimize_function(str(program), trace, project, config, calls, apply, as_json)
         return
     if program is not None:
         if tests is None:
             raise typer.BadParameter("give --tests for PROGRAM", param_hint="--tests")
-        _optimize_one(program, tests, output, config, language, maker, opt.run_record(options), as_json)
+        _optimize_one(program, tests, output, config, language, maker, as_json)
         return
     if output is None:
         raise typer.BadParameter("give -o PREDICTIONS.jsonl with --pairs", param_hint="--output")
     assert pairs is not None
+    inputs = {"pairs": pairs, "output": output, "tests_root": tests_root, "statements": statements}
     with progress_bar(None, "optimizing pairs", not as_json) as advance:
         run = jobs.optimize_dataset(
             pairs, output, model=config.engine.model, config=config, tests_root=tests_root,
             statements=statements, language=language, generator=maker, on_pair=advance,
-            record=opt.run_record(options),
+            record=run_record(config, **inputs),
         )  # fmt: skip
     if as_json:
         print(json.dumps(run.to_dict()))
@@ -163,7 +161,6 @@ def _optimize_one(
     config: OptimizeConfig,
     language: str | None,
     generator: str | None,
-    run_config: dict[str, Any],
     as_json: bool,
 ) -> None:
     target = output or program.with_name(f"{program.stem}.optimized{program.suffix}")
@@ -176,6 +173,7 @@ def _optimize_one(
         )  # fmt: skip
     target.write_text(result.code)
     record = target.with_name(target.name + ".run.json")
+    run_config = run_record(config, program=program, tests=tests, output=target)
     record.write_text(json.dumps({"config": run_config, "result": result.to_dict()}, indent=2) + "\n")
     if as_json:
         candidates = [
@@ -203,7 +201,6 @@ def _optimize_function(
     config: OptimizeConfig,
     calls: CallsConfig,
     apply: bool,
-    run_config: dict[str, Any],
     as_json: bool,
 ) -> None:
     """A function of a project: its calls captured by the trace command, the result shown as a diff."""
@@ -212,6 +209,8 @@ def _optimize_function(
             function, trace, project=project, model=config.engine.model, config=config, calls=calls,
             apply=apply, on_event=say,
         )  # fmt: skip
+    run_config = run_record(config, function=function, trace=trace, project=project)
+    run_config["calls"] = to_mapping(calls)
     record = Path(project or ".") / ".perfcoder" / f"{function.replace('/', '_').replace('::', '.')}.run.json"
     record.parent.mkdir(parents=True, exist_ok=True)
     record.write_text(

@@ -5,14 +5,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import typer
 
 from perfcoder.execution.build import ToolchainConfig
-from perfcoder.execution.config import config_to_mapping, load_config
+from perfcoder.execution.config import load_config
 from perfcoder.execution.dispatch import EXECUTOR_HELP
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.judge import JudgeConfig
@@ -132,20 +132,6 @@ def _settings(config: Path | None, **options: Any) -> ExecutionConfig:
 
 
 with_execution_options = with_shared_options(EXECUTION_PARAMETERS, "settings", _settings)
-
-
-def run_record(options: Mapping[str, Any]) -> dict[str, Any]:
-    """A command's options as plain data (execution settings in full), written next to its results."""
-    settings = options.get("settings")
-    plain = {key: _plain(value) for key, value in options.items() if key != "settings"}
-    execution = config_to_mapping(settings) if isinstance(settings, ExecutionConfig) else None
-    return {**plain, "execution": execution}
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {key: _plain(item) for key, item in dataclasses.asdict(value).items()}
-    return str(value) if isinstance(value, Path) else value
 
 
 def build_config(

@@ -1,5 +1,5 @@
-"""`perfcoder train {sft,rrhf,grpo} --config CFG.yaml` and `perfcoder train export-gguf`: parse, call
-perfcoder.training, print."""
+"""`perfcoder train {sft,rrhf,grpo,clm} --config CFG.yaml` and `perfcoder train export-gguf`: parse,
+call perfcoder.train (perfcoder.jobs.train), print."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Annotated, Any
 import typer
 
 from perfcoder.cli.render import stdout
+from perfcoder.jobs.train import train
 from perfcoder.training.export import OUT_TYPES, export_gguf
-from perfcoder.training.recipes import RECIPES, load_recipe, train, with_run_overrides
+from perfcoder.training.recipes import RECIPES
 
 train_app = typer.Typer(
     no_args_is_help=True, rich_markup_mode=None, help="Train a model (sft, rrhf, grpo); export it to GGUF."
@@ -30,11 +31,7 @@ def _command(recipe: str) -> Any:
         steps: StepsOption = None,
         as_json: JsonOption = False,
     ) -> None:
-        settings = with_run_overrides(load_recipe(config, recipe), output_dir=output_dir, steps=steps)
-        last: dict[str, Any] = {}
-
         def show(metrics: dict[str, Any]) -> None:
-            last.update(metrics)
             if not as_json:
                 stdout.print(
                     " ".join(
@@ -42,15 +39,12 @@ def _command(recipe: str) -> Any:
                     )
                 )
 
-        final = train(recipe, settings, show)
-        summary = {
-            "recipe": recipe,
-            "model": str(final),
-            "output_dir": str(settings.run.output_dir),
-            "last": last,
+        given = {
+            key: value for key, value in (("output_dir", output_dir), ("steps", steps)) if value is not None
         }
-        print(json.dumps(summary)) if as_json else stdout.print(
-            f"model: {final}  (perfcoder optimize --model {final})"
+        result = train(recipe, config, on_metrics=show, **given)
+        print(json.dumps(result.to_dict())) if as_json else stdout.print(
+            f"model: {result.model}  (perfcoder optimize --model {result.model})"
         )
 
     command.__doc__ = f"Train with the {recipe} recipe; the final model is a Hugging Face directory."

@@ -45,11 +45,15 @@ except (SyntaxError, ValueError) as error:
 class ToolchainConfig:
     """Compilers, interpreters and flags; every field is part of the cache keys."""
 
-    cxx: str = "g++"
+    cxx: str = setting("g++", "C++ compiler.")
     cxx_flags: str = setting("-O3 -std=c++17", "C++ compiler flags.")
-    static: bool = True  # static binaries: repeatable counts and 82 ms instead of 0.5 s valgrind start-up
-    python: str = "/usr/bin/python3"  # outside /root, so the sandbox uid can run it
-    precompiled_header: bool = True
+    static: bool = setting(
+        True, "Link C++ statically: repeatable counts, and 82 ms instead of 0.5 s of valgrind start-up."
+    )
+    python: str = setting(
+        "/usr/bin/python3", "Python interpreter (outside /root, so the sandbox uid can run it)."
+    )
+    precompiled_header: bool = setting(True, "Precompile bits/stdc++.h once (C++ builds ~3x faster).")
 
     def flags_for(self, language: Language) -> str:
         return self.cxx_flags if language == CPP else ""

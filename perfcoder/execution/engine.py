@@ -16,7 +16,7 @@ import tempfile
 import threading
 import zlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from itertools import product
 from pathlib import Path
 from typing import Any, Self
@@ -34,6 +34,7 @@ from perfcoder.execution.sandbox import BOX_DIR, Mount, ProcessResult, Sandbox, 
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
+from perfcoder.settings import setting, setting_factory
 from perfcoder.store import ResultStore, default_cache_dir, digest
 
 log = logging.getLogger(__name__)
@@ -61,14 +62,16 @@ OnResult = Callable[[int, int, TestResult], None]
 
 @dataclass(frozen=True)
 class ExecutionConfig:
-    limits: Limits = field(default_factory=Limits)
-    judge: JudgeConfig = field(default_factory=JudgeConfig)
-    toolchain: ToolchainConfig = field(default_factory=ToolchainConfig)
-    sandbox: SandboxConfig = field(default_factory=SandboxConfig)
-    jobs: int = 0  # parallel runs; 0 means one per core (of the Ray cluster, with executor ray)
-    cache_dir: Path | None = None  # the results store's home; None means default_cache_dir()
-    use_store: bool = True
-    executor: str = LOCAL  # local, ray or ray://HOST:PORT (perfcoder.execution.dispatch)
+    limits: Limits = setting_factory(Limits, "Time, memory, output and process limits of every run.")
+    judge: JudgeConfig = setting_factory(JudgeConfig, "How outputs are compared with the expected ones.")
+    toolchain: ToolchainConfig = setting_factory(ToolchainConfig, "Compilers, interpreter and flags.")
+    sandbox: SandboxConfig = setting_factory(SandboxConfig, "How untrusted code is isolated.")
+    jobs: int = setting(0, "Parallel runs (0 = one per core; of the Ray cluster with executor ray).")
+    cache_dir: Path | None = setting(
+        None, "Home of the results store and caches (None: $PERFCODER_CACHE or ~/.cache/perfcoder)."
+    )
+    use_store: bool = setting(True, "Answer runs seen before from the results store (off: run everything).")
+    executor: str = setting(LOCAL, "Where runs execute: local, ray, or ray://HOST:PORT.")
 
     def __post_init__(self) -> None:
         check_executor(self.executor)

@@ -32,7 +32,9 @@ class JudgeConfig:
     float_tolerance: float = setting(
         1e-3, "Relative and absolute float tolerance of the tokens mode (PIE: 1e-3)."
     )
-    checker: Path | None = None
+    checker: Path | None = setting(
+        None, "A checker program run as `checker input expected actual` (exit 0 accepts)."
+    )
 
 
 def process_verdict(result: ProcessResult, limits: Limits) -> Verdict | None:

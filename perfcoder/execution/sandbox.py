@@ -65,9 +65,9 @@ class SandboxConfig:
     isolation: Isolation = setting(
         "auto", "auto (bubblewrap where it works, else a warning and rlimits), bwrap or rlimit."
     )
-    first_uid: int = FIRST_SANDBOX_UID
-    uids: int = SANDBOX_UIDS  # at most this many runs at once
-    hidden_dirs: tuple[str, ...] = HIDDEN_DIRS
+    first_uid: int = setting(FIRST_SANDBOX_UID, "First of the unprivileged uids runs are given.")
+    uids: int = setting(SANDBOX_UIDS, "Uids in the pool: at most this many runs at once.")
+    hidden_dirs: tuple[str, ...] = setting(HIDDEN_DIRS, "Directories replaced by an empty tmpfs inside.")
     project: str | None = setting(
         None, "A directory every run sees read-only at /tmp/project (a function's project; needs bwrap)."
     )

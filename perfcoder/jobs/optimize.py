@@ -25,7 +25,7 @@ from perfcoder.measure.cost_models import COST_HELP, COST_MODELS, DEFAULT_COST, 
 from perfcoder.models.base import Backend, SamplingParams
 from perfcoder.models.registry import Model, ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
-from perfcoder.settings import setting, setting_factory
+from perfcoder.settings import run_record, setting, setting_factory
 from perfcoder.strategies.catalog import STRATEGIES, make_strategy
 from perfcoder.strategies.evolve import EvolveConfig
 from perfcoder.strategies.search import OnEvent, OptimizeResult, SearchConfig, optimize_program
@@ -171,7 +171,7 @@ def optimize_dataset(
     loaded = load_pairs(path, language).require(path.name)
     sources = TestSources(tests_root, statements)
     output.with_name(output.name + ".config.json").write_text(
-        json.dumps(record or _plain(settings), indent=2, default=str) + "\n"
+        json.dumps(record or run_record(settings, pairs=pairs, output=output), indent=2, default=str) + "\n"
     )
     skipped = [str(row) for row in loaded.skipped]
     with ResumableJsonl(output, "id") as sink, as_backend(model, settings.engine) as backend:
@@ -220,7 +220,3 @@ def _pair_row(
         "verification": result.verification,
         "note": result.note,
     }
-
-
-def _plain(settings: OptimizeConfig) -> dict[str, Any]:
-    return json.loads(json.dumps(dataclasses.asdict(settings), default=str))  # type: ignore[no-any-return]

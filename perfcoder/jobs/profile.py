@@ -6,7 +6,7 @@ that dominate small samples (reading input, start-up) are rarely those that domi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
 from perfcoder.measure.cost_models import NATIVE
 from perfcoder.measure.lines import Profile, largest_input, profile_run, profiling_config
-from perfcoder.settings import setting
+from perfcoder.settings import setting, setting_factory
 from perfcoder.verify.differential import DifferentialConfig
 from perfcoder.verify.funnel import oracle_for
 
@@ -28,7 +28,9 @@ class ProfileConfig:
     grow: bool = setting(True, "Profile on the largest input differential testing grows (off: given tests).")
     budget_s: float = setting(1.0, "Seconds (native) the program may take on the input it is profiled on.")
     top: int = setting(10, "Lines shown, the costliest first.")
-    execution: ExecutionConfig = field(default_factory=ExecutionConfig)
+    execution: ExecutionConfig = setting_factory(
+        ExecutionConfig, "Sandbox, limits, toolchain and results store."
+    )
 
 
 def profile(

@@ -20,8 +20,8 @@ class SamplingParams:
     top_k: int = setting(0, "Top-k sampling (0: off).")
     max_tokens: int = setting(1024, "Tokens per sample.")
     seed: int = setting(0, "Sampling seed (reruns hit the generation cache).")
-    stop: tuple[str, ...] = ()
-    logprobs: bool = False
+    stop: tuple[str, ...] = setting((), "Strings that end a sample.")
+    logprobs: bool = setting(False, "Return the sampled tokens' log-probabilities (training).")
 
     def with_n(self, n: int, seed: int) -> SamplingParams:
         return SamplingParams(**{**asdict(self), "n": n, "seed": seed})

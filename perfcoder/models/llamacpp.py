@@ -14,16 +14,19 @@ from typing import Any
 from perfcoder.errors import PerfcoderError
 from perfcoder.models.base import Backend, Message, Sample, SamplingParams
 from perfcoder.models.weights import file_sha256
+from perfcoder.settings import setting
 
 GGUF_MAGIC = b"GGUF"  # every GGUF file starts so; checked up front, the engine itself starts on first use
 
 
 @dataclass(frozen=True)
 class LlamaCppConfig:
-    threads: int = 1
-    parallel: int = 4  # sequences decoded together: n samples of one request share a batch
-    context: int = 4096  # tokens per sequence
-    file_sha256: str | None = None  # known hash (bundled models); else computed once for the identity
+    threads: int = setting(1, "Threads decoding.")
+    parallel: int = setting(4, "Sequences decoded together: the n samples of one request share a batch.")
+    context: int = setting(4096, "Tokens per sequence.")
+    file_sha256: str | None = setting(
+        None, "The file's known hash (bundled models); else computed once, for the cache identity."
+    )
 
 
 class LlamaCppBackend(Backend):

@@ -30,9 +30,9 @@ class ModelConfig:
     parallel: int = setting(4, "Sequences decoded together (llama.cpp); requests in flight (openai:).")
     retries: int = setting(5, "openai: retries of a request refused as busy (429, 5xx) or dropped.")
     requests_per_minute: float = setting(0.0, "openai: rate limit of request starts (0: none).")
-    context: int = 4096
+    context: int = setting(4096, "Tokens per sequence (prompt and sample).")
     cache: bool = setting(True, "Read and write the generation cache.")
-    cache_dir: Path | None = None
+    cache_dir: Path | None = setting(None, "Home of the generation cache (None: the results store's).")
 
 
 Model = str | Backend | ModelFunction  # a name (as --model takes), a backend, or a plain function

@@ -18,6 +18,7 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
 from perfcoder.models.base import Backend, Message, Sample, SamplingParams
+from perfcoder.settings import setting, setting_factory
 from perfcoder.strategies.evolve import EvolveConfig, evolve
 from perfcoder.strategies.extract import extract_code
 from perfcoder.strategies.prompts import feedback_turn
@@ -40,16 +41,18 @@ SEARCHES = ("bestk", "evolve")
 
 @dataclass(frozen=True)
 class SearchConfig:
-    k: int = 8  # candidates per round (Best@k)
-    rounds: int = 1  # 1: plain Best@k; more: refinement with execution feedback
-    sampling: SamplingParams = field(default_factory=SamplingParams)
-    differential: DifferentialConfig = field(default_factory=DifferentialConfig)  # the input is the oracle
-    search: str = "bestk"  # bestk (k samples per round), or evolve (perfcoder.strategies.evolve)
-    budget: int | None = None  # model samples at most (bestk: k per round until spent); None: k * rounds
-    budget_s: float | None = None  # seconds at most (checked between requests)
-    budget_tokens: int | None = None  # sampled tokens at most (checked between requests)
-    min_gain: float = 0.05  # a candidate replaces the input only if at least this much faster (5%)
-    evolve: EvolveConfig = field(default_factory=EvolveConfig)
+    k: int = setting(8, "Candidates per round (Best@k).")
+    rounds: int = setting(1, "1: plain Best@k; more: refinement rounds with execution feedback.")
+    sampling: SamplingParams = setting_factory(SamplingParams, "How the model samples.")
+    differential: DifferentialConfig = setting_factory(
+        DifferentialConfig, "Checking candidates against the input on generated inputs (it is the oracle)."
+    )
+    search: str = setting("bestk", "bestk (k samples per round) or evolve (perfcoder.strategies.evolve).")
+    budget: int | None = setting(None, "Model samples at most (None: k * rounds).")
+    budget_s: float | None = setting(None, "Seconds at most (checked between requests).")
+    budget_tokens: int | None = setting(None, "Sampled tokens at most (checked between requests).")
+    min_gain: float = setting(0.05, "A candidate replaces the input only if at least this much faster.")
+    evolve: EvolveConfig = setting_factory(EvolveConfig, "Islands, parent choice and feedback of evolve.")
 
     def __post_init__(self) -> None:
         if self.search not in SEARCHES:

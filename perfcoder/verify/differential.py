@@ -29,6 +29,7 @@ from perfcoder.execution.engine import Answer, Executor, Program
 from perfcoder.execution.results import TestResult
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
+from perfcoder.settings import setting
 from perfcoder.verify.mutation import mutate
 from perfcoder.verify.validation import check_validator, rejected_inputs, validator_program
 
@@ -40,19 +41,23 @@ CAP_SHARE = 0.9  # a ladder whose input reaches this share of the size cap has g
 class DifferentialConfig:
     """How inputs are generated and how long the original may take on each."""
 
-    enabled: bool = True
-    variants: int = 2  # same-size variants (new values, same shape) of each given test
-    ladders: int = 2  # the largest given tests whose sizes are grown step by step
-    growth: float = 2.0  # size multiplier per ladder step
-    max_steps: int = 16  # ladder steps at most (2**16 times the largest given test)
-    max_inputs: int = 24  # generated inputs kept at most (spread over sizes, the largest always kept)
-    max_input_bytes: int = 4_000_000
-    oracle_time_s: float | None = None  # the original's budget per input; None: half the time limit
-    generator_seeds: int = 8  # seeds given to a user's input generator, one input each
-    seed: int = 0
-    # a program (language from its extension) that reads one input and exits 0 when it is within the
-    # problem's constraints; a directory: one such program per problem, named <problem_id>.<extension>
-    validator: Path | None = None
+    enabled: bool = setting(True, "Check candidates against the original on generated inputs.")
+    variants: int = setting(2, "Same-size variants (new values, same shape) of each given test.")
+    ladders: int = setting(2, "The largest given tests whose sizes are grown step by step.")
+    growth: float = setting(2.0, "Size multiplier per ladder step.")
+    max_steps: int = setting(16, "Ladder steps at most (2**16 times the largest given test).")
+    max_inputs: int = setting(24, "Generated inputs kept at most (spread over sizes, the largest kept).")
+    max_input_bytes: int = setting(4_000_000, "Bytes of a generated input at most.")
+    oracle_time_s: float | None = setting(
+        None, "Seconds the original may take on a generated input (None: half the time limit)."
+    )
+    generator_seeds: int = setting(8, "Seeds given to a user's input generator, one input each.")
+    seed: int = setting(0, "Seed of input generation.")
+    validator: Path | None = setting(
+        None,
+        "A program that reads one input and exits 0 when it is within the problem's constraints, or a "
+        "directory of them named <problem_id>.<extension>.",
+    )
 
     def __post_init__(self) -> None:
         if self.variants < 0 or self.ladders < 0 or self.max_steps < 0 or self.generator_seeds < 0:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 
+from perfcoder.jobs.optimize import OptimizeConfig
 from tests.support.commands import evaluate_json, run_cli
 from tests.support.files import write_rows
 from tests.support.paths import DATASETS, EXAMPLES
@@ -37,6 +39,8 @@ def test_optimize_never_returns_a_failing_program(private_cache: Path, tmp_path:
     assert json.loads(judged.stdout)["verdict"] == "accepted", judged.stdout  # whatever the model wrote
     run = json.loads((tmp_path / "slow.optimized.py.run.json").read_text())
     assert run["config"]["k"] == 2 and len(run["result"]["candidates"]) == 2
+    fields = {f.name for f in dataclasses.fields(OptimizeConfig)}
+    assert set(run["config"]) == fields | {"inputs"}  # the job config's own mapping, as the library writes
 
 
 def test_optimize_pairs_writes_predictions_that_evaluate_reads(private_cache: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import perfcoder
 from perfcoder.data.corpus import SEGMENTATION
 from perfcoder.errors import PerfcoderError
 from perfcoder.training.recipes import RECIPES, load_recipe
@@ -137,3 +138,10 @@ def test_cert_sketcher_and_generator_pretrain_on_their_corpora_then_generate(
     assert done.returncode == 0, done.stderr[-3000:]
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     assert {r["task_id"] for r in rows} == {"Corpus/0", "Corpus/1"} and all(r["sketches"] == 3 for r in rows)
+
+
+def test_the_library_train_refuses_an_unknown_recipe_or_run_setting_before_training() -> None:
+    with pytest.raises(PerfcoderError, match="unknown recipe 'ppo'"):
+        perfcoder.train("ppo")
+    with pytest.raises(PerfcoderError, match=r"unknown run settings \['stpes'\]"):
+        perfcoder.train("rrhf", CONFIGS / "rrhf-tiny.yaml", stpes=3)
