@@ -86,6 +86,10 @@ def run_case(case: Case, model: str, config: OptimizeConfig) -> dict[str, Any]:
         "verification": search.verification,
         "samples": search.samples,
         "command_checks": [{k: c[k] for k in ("speedup", "passed")} for c in result.command_checks],
+        "candidates": [
+            {"stage": c.stage, "verdict": c.verdict, "speedup": c.speedup, "note": c.note[:300]}
+            for c in search.candidates
+        ],
         "per_call": [vars(row) for row in result.per_call],
         "diff": result.diff,
         "wall_s": round(time.monotonic() - started, 1),

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from perfcoder.jobs.selfplay import load_config, selfplay
+from perfcoder.jobs.selfplay import load_selfplay_config, selfplay
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results" / "selfplay.json"
@@ -32,7 +32,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=10)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        config = load_config(
+        config = load_selfplay_config(
             CONFIG,
             seeds=args.seeds,
             statements=Path(args.statements),

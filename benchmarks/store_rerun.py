@@ -48,7 +48,7 @@ def rerun_rows(cost: list[str]) -> list[dict[str, object]]:
                     "first_s": round(first, 3),
                     "second_s": round(second, 3),
                     "speedup": round(first / second, 1),
-                    "from_store": report["from_store"],
+                    "from_store": report["stored_tests"],
                     "tests": report["total"],
                 }
             )
@@ -61,7 +61,7 @@ def summary(rows: list[dict[str, Any]]) -> dict[str, object]:
         "median_speedup": statistics.median(r["speedup"] for r in rows),
         "min_speedup": min(r["speedup"] for r in rows),
         "median_second_s": statistics.median(r["second_s"] for r in rows),
-        "all_from_store": all(r["from_store"] == r["tests"] for r in rows),
+        "all_from_store": all(r["stored_tests"] == r["tests"] for r in rows),
     }
 
 

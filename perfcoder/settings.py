@@ -90,6 +90,17 @@ def with_given(config: C, **changes: Any) -> C:
     return dataclasses.replace(config, **given) if given else config  # type: ignore[type-var]
 
 
+def with_overrides(kind: type[C], config: C | None, overrides: Mapping[str, Any]) -> C:
+    """A job's config (its defaults when None) with keyword overrides (`k=4`), each checked against the
+    config's fields: every job takes `config=None, **overrides`."""
+    settings = config if config is not None else kind()
+    names = {f.name for f in dataclasses.fields(kind)}  # type: ignore[arg-type]
+    unknown = set(overrides) - names
+    if unknown:
+        raise PerfcoderError(f"unknown {kind.__name__} settings {sorted(unknown)} (known: {sorted(names)})")
+    return dataclasses.replace(settings, **overrides) if overrides else settings  # type: ignore[type-var]
+
+
 def run_record(config: Any, **inputs: Any) -> dict[str, Any]:
     """What a run writes next to its results, the same from the CLI and the library: its job config's
     mapping, and what it ran on (`inputs`: files, datasets, the command)."""

@@ -10,6 +10,8 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 import perfcoder
 from perfcoder.measure.cost_models import DEFAULT_REPEATS
 
@@ -57,3 +59,28 @@ def test_the_api_is_listed_and_every_name_in_it_resolves() -> None:
         assert getattr(perfcoder, name) is not None, name
     config = perfcoder.OptimizeConfig(search="evolve", evolve=perfcoder.EvolveConfig(islands=2))
     assert config.search_config().evolve.islands == 2
+
+
+JOBS = {  # each job: the smallest positional and keyword arguments of a call
+    "optimize": (("print(1)\n", [{"input": "", "output": "1\n"}]), {"language": "python"}),
+    "optimize_function": (("m.py::f", "true"), {}),
+    "evaluate": ((), {"pairs": "p.jsonl"}),
+    "generate": (("t.jsonl", Path("out.jsonl")), {}),
+    "generate_tests": ((Path("out"),), {"pairs": "p.jsonl"}),
+    "selfplay": ((), {}),
+    "profile": (("print(1)\n", [{"input": "", "output": "1\n"}]), {"language": "python"}),
+    "train": (("rrhf",), {}),
+}
+
+
+@pytest.mark.parametrize("job", sorted(JOBS))
+def test_every_job_takes_a_config_and_checked_keyword_overrides(job: str) -> None:
+    """One API shape: perfcoder.<job>(..., config=None, **overrides); a misspelt setting is refused
+    by name before any work."""
+    function = getattr(perfcoder, job)
+    parameters = inspect.signature(function).parameters
+    assert parameters["config"].default is None
+    assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    args, kwargs = JOBS[job]
+    with pytest.raises(perfcoder.PerfcoderError, match=r"unknown .*setting.*'bogus_setting'"):
+        function(*args, **kwargs, bogus_setting=1)

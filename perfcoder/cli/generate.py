@@ -18,7 +18,7 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.jobs import generate as jobs
 from perfcoder.jobs.generate import GenerateConfig
 from perfcoder.settings import default_of, run_record
-from perfcoder.strategies.codegen import PromptMode
+from perfcoder.strategies.completion import PromptMode
 
 
 @opt.with_execution_options

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from perfcoder.execution.build import ToolchainConfig
-from perfcoder.execution.config import load_config
+from perfcoder.execution.config import load_execution_config
 from perfcoder.execution.dispatch import EXECUTOR_HELP
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.judge import JudgeConfig
@@ -149,7 +149,7 @@ def build_config(
     no_store: bool = False,
 ) -> ExecutionConfig:
     """The config file's settings, overridden by the options the user gave."""
-    config = load_config(config_file) if config_file else ExecutionConfig()
+    config = load_execution_config(config_file) if config_file else ExecutionConfig()
     limits = with_given(config.limits, time_s=time_limit, memory_mb=memory_limit)
     judge = with_given(config.judge, mode=_choice(compare, ("tokens", "exact"), "--compare"))
     judge = with_given(judge, float_tolerance=tolerance, checker=checker)

@@ -49,7 +49,7 @@ def submission_summary(measured: Measurement, with_cost: bool) -> str:
     if with_cost:
         line += f"; {measured.cost_model} cost: {number(measured.cost)}{startup_note(measured)}"
         line += "" if measured.deterministic else " [yellow](timed: not deterministic)[/]"
-    stored = measured.submission.from_store
+    stored = measured.submission.stored_tests
     if stored:
         line += f"; {stored}/{len(tests)} answered from the results store"
     if measured.submission.compile_log:

@@ -11,7 +11,13 @@ from rich.table import Table
 
 from perfcoder.cli import options as opt
 from perfcoder.cli.render import progress_bar, stdout
-from perfcoder.jobs.selfplay import CANDIDATES_FILE, PAIRS_FILE, SelfPlayConfig, load_config, selfplay
+from perfcoder.jobs.selfplay import (
+    CANDIDATES_FILE,
+    PAIRS_FILE,
+    SelfPlayConfig,
+    load_selfplay_config,
+    selfplay,
+)
 
 ConfigOption = Annotated[Path, typer.Option("--config", help="YAML self-play config (examples/configs/).")]
 OutputOption = Annotated[
@@ -28,7 +34,7 @@ def selfplay_command(
 ) -> None:
     """PIE's self-play: a model writes programs for new tasks on each seed's input format, a model
     optimizes them, and verified pairs at least `threshold` times faster become training pairs."""
-    settings = load_config(config, output_dir=output_dir, limit=limit)
+    settings = load_selfplay_config(config, output_dir=output_dir, limit=limit)
     with progress_bar(None, "self-play: seeds", not as_json) as advance:
         run = selfplay(settings, on_seed=advance)
     if as_json:

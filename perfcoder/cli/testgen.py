@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -15,7 +15,8 @@ from perfcoder.cli.evaluate import PairsOption, StatementsOption, TestsRootOptio
 from perfcoder.cli.render import progress_bar, stdout
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.jobs import testgen as jobs
-from perfcoder.verify.testgen import TestGenConfig
+from perfcoder.jobs.testgen import TestsConfig, TestsRun
+from perfcoder.verify.grown_tests import TestGenConfig
 
 tests_app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, help="Test suites: generate.")
 
@@ -61,12 +62,12 @@ def generate(
     if tests is not None and not reference:
         raise typer.BadParameter("give at least one --reference program", param_hint="--reference")
     with progress_bar(None, "generating tests", not as_json) as advance:
-        rows = jobs.generate_tests(
+        run = jobs.generate_tests(
             output, tests=tests, references=reference or [], pairs=pairs, tests_root=tests_root,
             statements=statements, generator=generator, validator=validator, language=language,
-            config=gen_config, execution=settings, on_problem=advance,
+            config=TestsConfig(gen_config, settings), on_problem=advance,
         )  # fmt: skip
-    _show(rows, as_json)
+    _show(run, as_json)
 
 
 def _scales(text: str) -> tuple[float, ...]:
@@ -81,8 +82,8 @@ def _scales(text: str) -> tuple[float, ...]:
     return values
 
 
-def _show(rows: list[dict[str, Any]], as_json: bool) -> None:
-    kept, dropped = sum(r["kept"] for r in rows), sum(r["dropped"] for r in rows)
+def _show(run: TestsRun, as_json: bool) -> None:
+    rows, kept, dropped = run.problems, run.kept, run.dropped
     if as_json:
         print(json.dumps({"problems": rows, "kept": kept, "dropped": dropped}))
         return

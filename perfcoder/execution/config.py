@@ -9,7 +9,7 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.settings import from_mapping, read_mapping, to_mapping
 
 
-def load_config(path: Path) -> ExecutionConfig:
+def load_execution_config(path: Path) -> ExecutionConfig:
     """Read `limits:`, `judge:`, `toolchain:`, `sandbox:` sections and top-level `jobs`, `cache_dir`."""
     data = read_mapping(path, "a config must be a mapping of sections")
     return from_mapping(ExecutionConfig, data, str(path))

@@ -35,7 +35,7 @@ from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
 from perfcoder.settings import setting, setting_factory
-from perfcoder.store import ResultStore, default_cache_dir, digest
+from perfcoder.store import JsonStore, default_cache_dir, digest
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +131,7 @@ class Executor:
         self._parts_lock = threading.Lock()
         self._builder: Builder | None = None
         cache_dir = self.config.cache_dir or default_cache_dir()
-        self.store = ResultStore(cache_dir / "results.sqlite") if self.config.use_store else None
+        self.store = JsonStore(cache_dir / "results.sqlite") if self.config.use_store else None
         self._checker_build: Build | None = None
         self._dispatch: Dispatch | None = None
         self._baselines: dict[str, BatchBaseline] = {}

@@ -53,7 +53,8 @@ class SubmissionResult:
         return self.verdict == Verdict.ACCEPTED
 
     @property
-    def from_store(self) -> int:
+    def stored_tests(self) -> int:
+        """How many of its tests were answered from the results store."""
         return sum(test.from_store for test in self.tests)
 
     def to_dict(self) -> dict[str, Any]:
@@ -62,7 +63,7 @@ class SubmissionResult:
             "language": self.language,
             "passed": sum(t.passed for t in self.tests),
             "total": len(self.tests),
-            "from_store": self.from_store,
+            "stored_tests": self.stored_tests,
             "compile_log": self.compile_log,
             "tests": [test.to_dict() for test in self.tests],
         }

@@ -10,21 +10,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from perfcoder.data.codegen import load_tasks, tasks_path
+from perfcoder.data.code_tasks import load_tasks, tasks_path
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.rows import Loaded, require_rows
 from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
-from perfcoder.evaluation.codegen import canonical_samples, evaluate_samples
+from perfcoder.evaluation.code_samples import canonical_samples, evaluate_samples
 from perfcoder.evaluation.optimization import evaluate_pairs
 from perfcoder.evaluation.predictions import load_predictions, load_samples
 from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.execution.languages import language_named
 from perfcoder.measure.cost_models import COST_HELP, COST_MODELS, DEFAULT_COST, DEFAULT_REPEATS, cost_model
 from perfcoder.report.documents import Report, codegen_report, pairs_report
-from perfcoder.settings import setting, setting_factory
+from perfcoder.settings import setting, setting_factory, with_overrides
 from perfcoder.verify.differential import DifferentialConfig
 
 
@@ -65,10 +65,12 @@ def evaluate(
     language: str | None = None,
     config: EvaluateConfig | None = None,
     on_item: Callable[..., None] | None = None,
+    **overrides: Any,
 ) -> EvaluationOutcome:
     """Score pairs (with `predictions`, else their own fast programs) or tasks (with `samples`, else their
-    canonical solutions); every unusable row is counted and named in the summary."""
-    settings = config or EvaluateConfig()
+    canonical solutions); every unusable row is counted and named in the summary. Keyword overrides set
+    EvaluateConfig fields."""
+    settings = with_overrides(EvaluateConfig, config, overrides)
     if (pairs is None) == (tasks is None):
         raise PerfcoderError("give either pairs or tasks")
     if pairs is not None:

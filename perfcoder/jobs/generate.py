@@ -8,11 +8,11 @@ import dataclasses
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from perfcoder.data.codegen import CodegenTask, load_tasks, tasks_path
+from perfcoder.data.code_tasks import CodegenTask, load_tasks, tasks_path
 from perfcoder.data.remote import resolve
 from perfcoder.data.resumable import ResumableJsonl
 from perfcoder.data.sketch import SKETCH_MODES
@@ -21,9 +21,10 @@ from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.models.base import SamplingParams
 from perfcoder.models.registry import Model, ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
-from perfcoder.settings import setting, setting_factory
+from perfcoder.settings import setting, setting_factory, with_overrides
+from perfcoder.strategies.alphacode import MAX_SUBMISSIONS, alphacode_select
 from perfcoder.strategies.cert import cert_task
-from perfcoder.strategies.codegen import MAX_SUBMISSIONS, PromptMode, alphacode_select, sample_task
+from perfcoder.strategies.completion import PromptMode, sample_task
 
 GENERATE_STRATEGIES = ("direct", "alphacode", "cert")
 PROMPT_MODES = ("auto", "chat", "completion")
@@ -79,9 +80,11 @@ class GenerateRun:
     skipped_rows: list[str]
     output: str
     wall_s: float
+    samples: list[dict[str, Any]] = field(default_factory=list)  # the rows written by this run
 
     def to_dict(self) -> dict[str, Any]:
-        return {**dataclasses.asdict(self), "skipped": len(self.skipped_rows)}
+        data = {key: value for key, value in dataclasses.asdict(self).items() if key != "samples"}
+        return {**data, "skipped": len(self.skipped_rows)}
 
 
 def generate(
@@ -92,10 +95,12 @@ def generate(
     generator: Model | None = None,
     config: GenerateConfig | None = None,
     on_task: Callable[[], None] | None = None,
+    **overrides: Any,
 ) -> GenerateRun:
     """Samples for every task not yet in `output`, appended task by task. `generator` (cert) defaults to
-    the config's `generator` name, else to `model`."""
-    settings = config or GenerateConfig()
+    the config's `generator` name, else to `model`; keyword overrides set GenerateConfig fields. The
+    result holds this run's samples (rows of `output`)."""
+    settings = with_overrides(GenerateConfig, config, overrides)
     started = time.monotonic()
     path = resolve(tasks_path(tasks), settings.execution.cache_dir)
     loaded = load_tasks(path).require(path.name)
@@ -120,6 +125,7 @@ def generate(
                 "by_generator": not vote.complete,
             }  # fmt: skip
 
+        written: list[dict[str, Any]] = []
         # a server takes several tasks at once; rows are still written in task order, task by task
         with ThreadPoolExecutor(max_workers=backend.concurrency) as pool:
             for task, (completions, extra) in zip(todo, pool.map(draw, todo), strict=True):
@@ -127,9 +133,11 @@ def generate(
                     completions = alphacode_select(task, completions, executor, settings.submissions)
                 for rank, completion in enumerate(completions):
                     row = {"task_id": task.task_id, "completion": completion, "strategy": settings.strategy}
-                    sink.write({**row, "rank": rank, **extra})
+                    written.append({**row, "rank": rank, **extra})
+                    sink.write(written[-1])
                 if on_task is not None:
                     on_task()
         skipped = [str(row) for row in loaded.skipped]
         wall = round(time.monotonic() - started, 1)
-        return GenerateRun(len(chosen), len(chosen) - len(todo), sink.written, skipped, str(output), wall)
+        done = len(chosen) - len(todo)
+        return GenerateRun(len(chosen), done, sink.written, skipped, str(output), wall, written)

@@ -25,7 +25,7 @@ from perfcoder.measure.cost_models import COST_HELP, COST_MODELS, DEFAULT_COST, 
 from perfcoder.models.base import Backend, SamplingParams
 from perfcoder.models.registry import Model, ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
-from perfcoder.settings import run_record, setting, setting_factory
+from perfcoder.settings import run_record, setting, setting_factory, with_overrides
 from perfcoder.strategies.catalog import STRATEGIES, make_strategy
 from perfcoder.strategies.evolve import EvolveConfig
 from perfcoder.strategies.search import OnEvent, OptimizeResult, SearchConfig, optimize_program
@@ -89,16 +89,6 @@ class OptimizeConfig:
         )
 
 
-def configured(config: OptimizeConfig | None, overrides: dict[str, Any]) -> OptimizeConfig:
-    """The config with keyword overrides (`k=4`), each checked against the config's fields."""
-    config = config or OptimizeConfig()
-    names = {f.name for f in dataclasses.fields(OptimizeConfig)}
-    unknown = set(overrides) - names
-    if unknown:
-        raise PerfcoderError(f"unknown optimize settings {sorted(unknown)} (known: {sorted(names)})")
-    return dataclasses.replace(config, **overrides) if overrides else config
-
-
 def optimize(
     program: str | Path,
     tests: Tests,
@@ -116,7 +106,7 @@ def optimize(
     `model` is a bundled model name, a .gguf path, `openai:NAME`, a HF directory, a `Backend`, or a
     function `(messages, SamplingParams) -> list[str]`; keyword overrides set OptimizeConfig fields.
     `state`: a JSONL file the evolutionary search writes each step to."""
-    settings = configured(config, overrides)
+    settings = with_overrides(OptimizeConfig, config, overrides)
     code, lang = _program(program, language)
     maker = read_source(Path(generator)) if isinstance(generator, Path) else generator
     with settings.environment(lang) as env, as_backend(model, settings.engine) as backend:
@@ -166,7 +156,7 @@ def optimize_dataset(
     """PIE-style predictions, one row per pair (`id`, `generated_answers`, `best_speedup`, ...),
     appended as each pair finishes; a rerun skips pairs already written. The run's config (or `record`)
     is written next to the output."""
-    settings = configured(config, overrides)
+    settings = with_overrides(OptimizeConfig, config, overrides)
     path = resolve(str(pairs), settings.execution.cache_dir)
     loaded = load_pairs(path, language).require(path.name)
     sources = TestSources(tests_root, statements)

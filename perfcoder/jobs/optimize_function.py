@@ -34,10 +34,11 @@ from perfcoder.execution.engine import Executor
 from perfcoder.execution.languages import PYTHON
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from perfcoder.jobs.optimize import OptimizeConfig, configured
+from perfcoder.jobs.optimize import OptimizeConfig
 from perfcoder.measure.cost_models import cost_model, speedup
 from perfcoder.models.registry import Model, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
+from perfcoder.settings import with_overrides
 from perfcoder.strategies.function_prompt import FunctionCandidates, FunctionPrompt, function_lines
 from perfcoder.strategies.search import Candidate, OnEvent, OptimizeResult, optimize_program
 from perfcoder.verify.differential import DifferentialConfig
@@ -95,7 +96,7 @@ def optimize_function(
     """A verified faster version of `function` (`path/to/module.py::name` inside `project`, default the
     current directory) whose calls are those the shell command `trace` makes, or the function itself.
     `apply` writes the returned module over the original file when it is faster."""
-    settings = configured(config, overrides)
+    settings = with_overrides(OptimizeConfig, config, overrides)
     checks = calls or CallsConfig()
     target = FunctionTarget.parse(function, project)
     module = target.source()

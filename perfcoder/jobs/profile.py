@@ -18,7 +18,7 @@ from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
 from perfcoder.measure.cost_models import NATIVE
 from perfcoder.measure.lines import Profile, largest_input, profile_run, profiling_config
-from perfcoder.settings import setting, setting_factory
+from perfcoder.settings import setting, setting_factory, with_overrides
 from perfcoder.verify.differential import DifferentialConfig
 from perfcoder.verify.funnel import oracle_for
 
@@ -39,9 +39,11 @@ def profile(
     *,
     language: str | None = None,
     config: ProfileConfig | None = None,
+    **overrides: Any,
 ) -> Profile:
-    """Per-line costs of `program` (a path, or source with `language`) on the largest input it answers."""
-    settings = config or ProfileConfig()
+    """Per-line costs of `program` (a path, or source with `language`) on the largest input it answers;
+    keyword overrides set ProfileConfig fields."""
+    settings = with_overrides(ProfileConfig, config, overrides)
     source, lang = _source(program, language)
     given = as_tests(tests)
     with Environment(lang, NATIVE, profiling_config(settings.execution)) as env:

@@ -38,7 +38,15 @@ from perfcoder.jobs.optimize import OptimizeConfig
 from perfcoder.models.base import Backend, SamplingParams
 from perfcoder.models.registry import Model, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
-from perfcoder.settings import from_mapping, read_mapping, setting, setting_factory, to_mapping, with_given
+from perfcoder.settings import (
+    from_mapping,
+    read_mapping,
+    setting,
+    setting_factory,
+    to_mapping,
+    with_given,
+    with_overrides,
+)
 from perfcoder.store import digest
 from perfcoder.strategies.catalog import make_strategy
 from perfcoder.strategies.extract import extract_code
@@ -86,7 +94,7 @@ class SelfPlayConfig:
             raise PerfcoderError(f"threshold is a speedup, at least 1; got {self.threshold}")
 
 
-def load_config(path: Path, **overrides: Any) -> SelfPlayConfig:
+def load_selfplay_config(path: Path, **overrides: Any) -> SelfPlayConfig:
     """A self-play config from YAML, with some fields replaced (None leaves one as it is)."""
     config = from_mapping(SelfPlayConfig, read_mapping(path, "a self-play config is a mapping"), str(path))
     return with_given(config, **overrides)
@@ -124,14 +132,17 @@ OnSeed = Callable[[str], None]
 
 
 def selfplay(
-    config: SelfPlayConfig,
+    config: SelfPlayConfig | None = None,
     *,
     writer: Model | None = None,
     optimizer: Model | None = None,
     on_seed: OnSeed | None = None,
+    **overrides: Any,
 ) -> SelfPlayRun:
     """Run self-play over the seeds (models default to the config's names); seeds already in
-    seeds.jsonl are skipped, and pairs.jsonl / candidates.jsonl are rewritten from all seeds done."""
+    seeds.jsonl are skipped, and pairs.jsonl / candidates.jsonl are rewritten from all seeds done.
+    Keyword overrides set SelfPlayConfig fields."""
+    config = with_overrides(SelfPlayConfig, config, overrides)
     if not config.seeds:
         raise PerfcoderError("self-play needs `seeds:` (a pairs file)")
     cache_dir = config.optimize.execution.cache_dir

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,43 @@ from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import Language, language_named, language_of
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
-from perfcoder.verify.testgen import TestGenConfig, accepted_references
-from perfcoder.verify.testgen import generate_tests as grow_tests
+from perfcoder.settings import setting_factory, with_overrides
+from perfcoder.verify.grown_tests import TestGenConfig, accepted_references
+from perfcoder.verify.grown_tests import generate_tests as grow_tests
 from perfcoder.verify.validation import validator_program
 
 Problems = dict[str, tuple[list[Program], list[TestCase] | str]]  # id -> (programs, samples or why none)
+
+
+@dataclass(frozen=True)
+class TestsConfig:
+    """How tests are grown, and where their programs run."""
+
+    generation: TestGenConfig = setting_factory(TestGenConfig, "Mutation sizes, counts and seed.")
+    execution: ExecutionConfig = setting_factory(ExecutionConfig, "Sandbox, limits, toolchain and store.")
+
+    __test__ = False  # not a pytest class
+
+
+@dataclass
+class TestsRun:
+    """What generate_tests wrote: a row per problem (tests kept and dropped, and why)."""
+
+    output: str
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    __test__ = False  # not a pytest class
+
+    @property
+    def kept(self) -> int:
+        return sum(row["kept"] for row in self.problems)
+
+    @property
+    def dropped(self) -> int:
+        return sum(row["dropped"] for row in self.problems)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"output": self.output, "problems": self.problems, "kept": self.kept, "dropped": self.dropped}
 
 
 def generate_tests(
@@ -37,17 +70,18 @@ def generate_tests(
     generator: Path | None = None,
     validator: Path | None = None,
     language: str | None = None,
-    config: TestGenConfig | None = None,
-    execution: ExecutionConfig | None = None,
+    config: TestsConfig | None = None,
     on_problem: Callable[[], None] | None = None,
-) -> list[dict[str, Any]]:
+    **overrides: Any,
+) -> TestsRun:
     """One problem (`tests` + `references`, written to `output`) or every problem of `pairs` (each to
     `output/PROBLEM_ID`, references = every slow and fast program of its pairs); a row per problem with
     how many tests were kept and dropped, and why. `validator`: a file, or a directory of
-    `<problem_id>.<ext>` files (perfcoder.verify.validation)."""
+    `<problem_id>.<ext>` files (perfcoder.verify.validation). Keyword overrides set TestsConfig fields."""
     if (pairs is None) == (tests is None):
         raise PerfcoderError("give either tests with references, or pairs")
-    execution = execution or ExecutionConfig()
+    settings = with_overrides(TestsConfig, config, overrides)
+    execution = settings.execution
     if pairs is not None:
         problems = _problems_of(pairs, language, TestSources(tests_root, statements), execution.cache_dir)
     else:
@@ -60,16 +94,14 @@ def generate_tests(
             target = output / problem_id if pairs is not None else output
             helpers = (maker, validator_program(validator, problem_id if pairs is not None else None))
             rows.append(
-                _one_problem(
-                    executor, problem_id, programs, samples, config or TestGenConfig(), helpers, target
-                )
+                _one_problem(executor, problem_id, programs, samples, settings.generation, helpers, target)
             )
             if on_problem is not None:
                 on_problem()
     if pairs is not None:  # nothing written for any problem: say so instead of reporting a run
         failed = [f"{row['problem']}: {row['note']}" for row in rows if not row["references"]]
         require_rows(pairs, len(rows) - len(failed), failed)
-    return rows
+    return TestsRun(str(output), rows)
 
 
 def _one_problem(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from perfcoder.models.base import Backend, Message, Sample, SamplingParams
-from perfcoder.store import ResultStore, default_cache_dir, digest
+from perfcoder.store import JsonStore, default_cache_dir, digest
 
 
 class CachedBackend(Backend):
@@ -22,9 +22,7 @@ class CachedBackend(Backend):
         self.owns_backend = owns_backend  # closing closes the backend too only if this wrapper made it
         self.chat_model = backend.chat_model
         self.concurrency = backend.concurrency
-        self.store = (
-            ResultStore((cache_dir or default_cache_dir()) / "generations.sqlite") if enabled else None
-        )
+        self.store = JsonStore((cache_dir or default_cache_dir()) / "generations.sqlite") if enabled else None
         self.hits = 0
 
     @property

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from perfcoder.evaluation.codegen import CodegenEvaluation
+from perfcoder.evaluation.code_samples import CodegenEvaluation
 from perfcoder.evaluation.optimization import PairEvaluation
 from perfcoder.metrics.speedup import OPT_THRESHOLDS, SpeedupMetrics
 from perfcoder.report.charts import bar_chart, line_chart

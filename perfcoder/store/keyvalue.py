@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS results (
 """
 
 
-class ResultStore:
+class JsonStore:
     """A thread-safe key → JSON store on one SQLite connection."""
 
     def __init__(self, path: Path) -> None:

@@ -14,12 +14,12 @@ import textwrap
 from collections import Counter
 from dataclasses import dataclass
 
-from perfcoder.data.codegen import CodegenTask
+from perfcoder.data.code_tasks import CodegenTask
 from perfcoder.data.corpus import SEGMENTATION
 from perfcoder.data.sketch import has_placeholder, sketch, without_comments
 from perfcoder.errors import PerfcoderError
 from perfcoder.models.base import Backend, SamplingParams
-from perfcoder.strategies.codegen import PromptMode, continue_code, sample_task
+from perfcoder.strategies.completion import PromptMode, continue_code, sample_task
 
 DOCUMENTED = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 

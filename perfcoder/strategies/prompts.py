@@ -30,7 +30,9 @@ class Example:
 
 
 def fenced(code: str, language: str) -> str:
-    return f"```{FENCE_TAGS[language]}\n{code.rstrip()}\n```"
+    """A code block; a longer fence when the code holds one (a docstring's examples, say)."""
+    fence = "````" if "```" in code else "```"
+    return f"{fence}{FENCE_TAGS[language]}\n{code.rstrip()}\n{fence}"
 
 
 def instruction(code: str, language: str) -> str:

@@ -22,7 +22,7 @@ from perfcoder.jobs.optimize import OptimizeConfig
 from perfcoder.jobs.selfplay import SelfPlayConfig
 from perfcoder.models.base import SamplingParams
 from perfcoder.settings import default_of, help_of
-from perfcoder.verify.testgen import TestGenConfig
+from perfcoder.verify.grown_tests import TestGenConfig
 from tests.support.commands import run_cli
 
 

@@ -25,10 +25,10 @@ def test_json_output_and_store(private_cache: Path) -> None:
     assert report["verdict"] == "accepted"
     assert [t["verdict"] for t in report["tests"]] == ["accepted"] * 3
     assert {"name", "verdict", "wall_s", "cpu_s"} <= set(report["tests"][0])
-    assert report["from_store"] == 0
+    assert report["stored_tests"] == 0
     second = run_cli("run", PRIME / "fast.cpp", "--tests", PRIME / "tests", "--json", cache=private_cache)
     again = json.loads(second.stdout)
-    assert again["from_store"] == 3
+    assert again["stored_tests"] == 3
     assert [t["verdict"] for t in again["tests"]] == [t["verdict"] for t in report["tests"]]
 
 
@@ -45,7 +45,7 @@ def test_changed_limits_are_not_answered_from_store(private_cache: Path) -> None
     args = ("run", PRIME / "fast.cpp", "--tests", PRIME / "tests", "--json")
     run_cli(*args, cache=private_cache)
     other = json.loads(run_cli(*args, "--time-limit", "5", cache=private_cache).stdout)
-    assert other["from_store"] == 0
+    assert other["stored_tests"] == 0
 
 
 def test_wrong_program_exits_1(private_cache: Path) -> None:
@@ -148,7 +148,7 @@ def test_interrupted_run_resumes_from_store(private_cache: Path, tmp_path: Path)
     assert 3 <= kept < len(rows)
     resumed = json.loads(subprocess.run(run, env=env, capture_output=True, text=True, timeout=120).stdout)
     assert resumed["verdict"] == "accepted"
-    assert resumed["from_store"] >= kept
+    assert resumed["stored_tests"] >= kept
 
 
 def _stored(store: Path) -> int:

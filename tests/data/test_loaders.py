@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from perfcoder.data.codegen import load_tasks, tasks_path
+from perfcoder.data.code_tasks import load_tasks, tasks_path
 from perfcoder.data.pairs import load_pairs
 from perfcoder.data.remote import resolve
 from perfcoder.data.sources import TestSources

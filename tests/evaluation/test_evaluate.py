@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from perfcoder.data.codegen import load_tasks, tasks_path
-from perfcoder.evaluation.codegen import canonical_samples, evaluate_samples
+from perfcoder.data.code_tasks import load_tasks, tasks_path
+from perfcoder.evaluation.code_samples import canonical_samples, evaluate_samples
 from perfcoder.execution.engine import Executor
 from tests.support.commands import evaluate_json, run_cli
 from tests.support.files import write_rows

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from perfcoder.errors import PerfcoderError
-from perfcoder.execution.config import config_to_mapping, load_config
+from perfcoder.execution.config import config_to_mapping, load_execution_config
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.judge import JudgeConfig
 from perfcoder.execution.languages import PYTHON
@@ -24,7 +24,7 @@ sys.exit(0 if sorted(expected) == sorted(actual) else 1)
 def test_yaml_config_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "perfcoder.yaml"
     path.write_text("limits: {time_s: 3, memory_mb: 512}\njudge: {mode: exact}\njobs: 1\n")
-    config = load_config(path)
+    config = load_execution_config(path)
     assert config.limits.time_s == 3 and config.limits.memory_mb == 512
     assert config.judge.mode == "exact" and config.jobs == 1
     assert config_to_mapping(config)["limits"]["time_s"] == 3
@@ -43,7 +43,7 @@ def test_bad_config_is_named(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text(text)
     with pytest.raises(PerfcoderError, match=message):
-        load_config(path)
+        load_execution_config(path)
 
 
 def test_checker_accepts_any_order(private_cache: Path, tmp_path: Path) -> None:

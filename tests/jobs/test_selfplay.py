@@ -14,7 +14,7 @@ from perfcoder.data.pairs import load_pairs
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.jobs.optimize import OptimizeConfig
-from perfcoder.jobs.selfplay import SelfPlayConfig, load_config, selfplay
+from perfcoder.jobs.selfplay import SelfPlayConfig, load_selfplay_config, selfplay
 from perfcoder.models.base import SamplingParams
 from perfcoder.training.examples import TrainingData, load_examples
 from perfcoder.verify.differential import DifferentialConfig
@@ -91,7 +91,8 @@ def test_selfplay_keeps_only_a_new_verified_and_much_faster_pair(private_cache: 
     assert sorted((e.fast, e.correct) for e in examples) == sorted(
         [(SQUARES_FORMULA, True), (SQUARES_WRONG, False)]
     )
-    assert load_config(settings.output_dir / "config.yaml") == settings  # the run's config, as written
+    written = load_selfplay_config(settings.output_dir / "config.yaml")
+    assert written == settings  # the run's config, as written
 
 
 def test_a_rerun_resumes_and_a_threshold_out_of_reach_keeps_nothing(
@@ -117,7 +118,7 @@ def test_settings_that_make_no_sense_are_refused(tmp_path: Path) -> None:
 
 
 def test_the_shipped_config_loads() -> None:
-    loaded = load_config(EXAMPLES / "configs" / "selfplay-tiny.yaml")
+    loaded = load_selfplay_config(EXAMPLES / "configs" / "selfplay-tiny.yaml")
     assert loaded.seeds.endswith(".jsonl") and loaded.threshold >= 1.0
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from perfcoder.data.codegen import CodegenTask, load_tasks
+from perfcoder.data.code_tasks import CodegenTask, load_tasks
 from perfcoder.data.corpus import SEGMENTATION
-from perfcoder.evaluation.codegen import evaluate_samples
+from perfcoder.evaluation.code_samples import evaluate_samples
 from perfcoder.evaluation.predictions import TaskSample
 from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.jobs.generate import GenerateConfig, generate

@@ -14,6 +14,7 @@ from perfcoder.environment import Environment, as_tests
 from perfcoder.errors import PerfcoderError
 from perfcoder.models.base import SamplingParams
 from perfcoder.models.weights import BUNDLED, model_file
+from perfcoder.strategies import prompts
 from perfcoder.strategies.catalog import example_pool, make_strategy
 from perfcoder.strategies.extract import extract_code
 from perfcoder.strategies.prompts import SCORE_TAG, Example
@@ -39,6 +40,14 @@ def test_extraction_prefers_tagged_then_untagged_then_bare() -> None:
     assert (
         extract_code("```c++\nint main() {\n  return 0;\n}", "cpp") == "int main() {\n  return 0;\n}\n"
     )  # cut off
+
+
+def test_a_docstring_holding_a_fence_does_not_end_the_block() -> None:
+    docstring = '    """Doubles.\n\n        ```pycon\n        >>> f(2)\n        4\n        ```\n    """\n'
+    function = f"def f(x):\n{docstring}    return 2 * x\n"
+    assert extract_code(f"Faster:\n```python\n{function}```\nDone.", "python") == function
+    assert extract_code(f"````python\n{function}````", "python") == function
+    assert prompts.fenced(function, "python").startswith("````python\n")  # the prompt shows it whole
 
 
 def test_each_strategy_builds_its_prompt() -> None:

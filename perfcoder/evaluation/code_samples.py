@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from perfcoder.data.codegen import CodegenTask
+from perfcoder.data.code_tasks import CodegenTask
 from perfcoder.data.rows import SkippedRow
 from perfcoder.evaluation.predictions import TaskSample
 from perfcoder.execution.engine import Executor, Program

@@ -10,8 +10,8 @@ from pathlib import Path
 from perfcoder.data.testsuite import load_tests
 from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.languages import PYTHON
+from perfcoder.verify.grown_tests import TestGenConfig, accepted_references, generate_tests
 from perfcoder.verify.mutation import mutate
-from perfcoder.verify.testgen import TestGenConfig, accepted_references, generate_tests
 from tests.support.commands import run_cli
 from tests.support.files import program
 from tests.support.paths import EXAMPLES

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from perfcoder.data.codegen import CodegenTask, load_tasks
+from perfcoder.data.code_tasks import CodegenTask, load_tasks
 from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.languages import PYTHON
 from perfcoder.models.base import SamplingParams
 from perfcoder.models.llamacpp import LlamaCppBackend
 from perfcoder.models.weights import BUNDLED, model_file
-from perfcoder.strategies.codegen import RUN, alphacode_select, prompt_examples, sample_task
+from perfcoder.strategies.alphacode import RUN, alphacode_select, prompt_examples
+from perfcoder.strategies.completion import sample_task
 from tests.support.commands import run_cli
 from tests.support.models import ScriptedModel, fenced
 from tests.support.paths import DATASETS
