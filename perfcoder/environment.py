@@ -17,6 +17,7 @@ from perfcoder.data.testsuite import case_from_mapping, load_tests
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import CPP, PYTHON, Language, language_named
+from perfcoder.execution.probe import BatchProbe
 from perfcoder.execution.results import SubmissionResult, TestResult
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
@@ -91,13 +92,17 @@ class Environment:
         subtract_startup: bool = False,
         repeats: int = DEFAULT_REPEATS,
         startup: Callable[[str], str] | None = None,
+        batched: bool = True,
     ) -> None:
         """`startup`: for a program, the program whose cost is subtracted from its own (default: an
-        empty one), e.g. a function's replay harness without the call; giving one turns subtraction on."""
+        empty one), e.g. a function's replay harness without the call; giving one turns subtraction on.
+        `batched=False` measures every Python run in a process of its own, never in the fork server."""
         self.language = language
         self.cost_model = cost
         self.executor = Executor(config)
         self.probe = probe_for(cost, repeats, language.name)
+        if not batched and isinstance(self.probe, BatchProbe):
+            self.probe = self.probe.unbatched()
         self.subtract_startup = subtract_startup or startup is not None
         self.startup = startup or (lambda _: EMPTY_PROGRAMS[language.name])
 
