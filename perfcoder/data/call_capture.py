@@ -31,6 +31,8 @@ RUNTIME_INSIDE = "/tmp/perfcoder-runtime"
 BIN_INSIDE = "/tmp/perfcoder-bin"  # `python` and `python3` there are the sandbox's Python
 CALLS_DIR = ".perfcoder-calls"  # in the project copy: where each traced process writes its calls
 TAIL = 1500  # characters of a command's output kept in a report
+GROW_LIMITS = Limits(time_s=60.0, memory_mb=4096, output_mb=64.0, processes=16)  # grow.py: unpickle, grow
+COMMAND_MEMORY_MB = 4096  # the project's command (pytest and the project's imports) gets more than a program
 OnEvent = Callable[[str], None]
 
 
@@ -114,7 +116,7 @@ def run_command(
 ) -> ProcessResult:
     """The project's command in the sandbox, on a copy of the project (network off, the original
     untouched); `replace` = (relative path, text) swaps one file of the copy first."""
-    limits = Limits(time_s=time_s, memory_mb=4096, output_mb=16.0, processes=256)
+    limits = Limits(time_s=time_s, memory_mb=COMMAND_MEMORY_MB)
     with sandbox.workdir() as work:
         shutil.copytree(project, work, dirs_exist_ok=True, ignore=_ignored)
         if replace is not None:
@@ -251,7 +253,6 @@ def _variants(
 ) -> list[tuple[int, str, bytes]]:
     """(recorded call index, how, pickled arguments) of every grown and perturbed call, made by
     grow.py inside the sandbox with the project importable."""
-    limits = Limits(time_s=60.0, memory_mb=4096, output_mb=64.0, processes=16)
     with sandbox.workdir() as work:
         (work / "calls.json").write_text(json.dumps({"calls": [base64.b64encode(c).decode() for c in calls]}))
         _writable(work)
@@ -262,7 +263,7 @@ def _variants(
             f"{BOX_DIR}/calls.json",
             f"{BOX_DIR}/variants.json",
         ]
-        result = sandbox.run(argv, work, limits, env=env, mounts=[Mount(RUNTIME, RUNTIME_INSIDE)])
+        result = sandbox.run(argv, work, GROW_LIMITS, env=env, mounts=[Mount(RUNTIME, RUNTIME_INSIDE)])
         if not result.ok:
             raise PerfcoderError(f"growing the recorded calls failed{_how(result)}")
         rows = json.loads((work / "variants.json").read_text())["variants"]

@@ -30,6 +30,7 @@ from perfcoder.data.call_capture import (
 )
 from perfcoder.data.function_task import FunctionTarget, unified_diff
 from perfcoder.environment import Environment
+from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Executor
 from perfcoder.execution.languages import PYTHON
 from perfcoder.execution.testcase import TestCase
@@ -99,11 +100,12 @@ def optimize_function(
     settings = with_overrides(OptimizeConfig, config, overrides)
     checks = calls or CallsConfig()
     target = FunctionTarget.parse(function, project)
-    module = target.source()
     with project_snapshot(target.project) as snapshot, as_backend(model, settings.engine) as backend:
+        snap = dataclasses.replace(target, project=snapshot)  # the project as it was when the run began
+        module = snap.source()
         sandbox_config = dataclasses.replace(settings.execution.sandbox, project=str(snapshot))
         execution = dataclasses.replace(settings.execution, sandbox=sandbox_config)
-        startup = target.without_call
+        startup = snap.without_call
         costs = cost_model(settings.cost)
         # every run in a process of its own: the fork server's counts of a program that imports a project
         # differ from a plain run's (importing humanize: 3.8% fewer instructions), so a batched original
@@ -112,20 +114,20 @@ def optimize_function(
             PYTHON, costs, execution, repeats=settings.repeats, startup=startup, batched=False
         ) as env:
             _say(on_event, f"running {trace!r} with a tracer on {target.name}")
-            capture = capture_calls(target, trace, env.executor, checks)
+            capture = capture_calls(snap, trace, env.executor, checks)
             _say(on_event, f"{len(capture.calls)} of {capture.seen} calls kept; replaying them")
-            suite = call_tests(target, capture, env.executor, checks, on_event)
-            candidates = FunctionCandidates(target, module)
+            suite = call_tests(snap, capture, env.executor, checks, on_event)
+            candidates = FunctionCandidates(snap, module)
             search_config = dataclasses.replace(
                 settings.search_config(), differential=DifferentialConfig(enabled=False)
             )  # the generated calls are in the tests already
             result = optimize_program(
-                target.harness(module), suite.tests, env, backend, FunctionPrompt(target), search_config,
-                on_event, state=state, extract=candidates, focus=function_lines(target),
+                snap.harness(module), suite.tests, env, backend, FunctionPrompt(snap), search_config,
+                on_event, state=state, extract=candidates, focus=function_lines(snap),
             )  # fmt: skip
-            checked = _command_check(result, candidates, target, trace, env.executor, checks, settings)
+            checked = _command_check(result, candidates, snap, trace, env.executor, checks, settings)
             chosen = candidates.modules[result.code]
-            per_call = _per_call(env, suite, target.harness(module), result.code)
+            per_call = _per_call(env, suite, snap.harness(module), result.code)
     diff = unified_diff(target, module, chosen) if result.improved else ""
     answer = FunctionResult(
         target.name, trace, result.cost_model, result.improved, result.speedup,
@@ -133,6 +135,10 @@ def optimize_function(
         note=result.note,
     )  # fmt: skip
     if apply and result.improved:
+        if target.source() != module:
+            raise PerfcoderError(
+                f"{target.path} changed during the run; not applied (the diff is in the result)"
+            )
         target.file.write_text(chosen)
         answer.applied = True
     return answer

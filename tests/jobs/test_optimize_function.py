@@ -95,7 +95,7 @@ def run(
 ) -> FunctionResult:
     return optimize_function(
         f"textstats/core.py::{function}", TRACE, project=project, model=scripted(replies), config=settings,
-        k=len(replies), calls=CallsConfig(keep=6, generated=4), **kw,  # type: ignore[arg-type]
+        k=len(replies), calls=CallsConfig(keep=4, generated=2), **kw,  # type: ignore[arg-type]
     )  # fmt: skip
 
 
