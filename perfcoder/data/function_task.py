@@ -42,6 +42,7 @@ class FunctionTarget:
     project: Path
     path: str  # the module file, relative to the project, with / separators
     qualname: str
+    warm_up: bytes = b""  # pickled arguments of the call every replay makes first, unmeasured
 
     @classmethod
     def parse(cls, spec: str, project: str | Path | None = None) -> FunctionTarget:
@@ -145,7 +146,8 @@ class FunctionTarget:
         canonical = textwrap.indent((RUNTIME / "canonical.py").read_text(), "    ")
         replay = (RUNTIME / "replay.py.in").read_text().replace("    # CANONICAL\n", canonical)
         return (
-            f"\n\n{replay}\n\n_PERFCODER_TARGET = {self.qualname!r}\n_perfcoder_replay(True)\n"
+            f"\n\n{replay}\n\n_PERFCODER_TARGET = {self.qualname!r}\n_PERFCODER_WARM_UP = {self.warm_up!r}\n"
+            "_perfcoder_replay(True)\n"
             f"# project {fingerprint(self.project)}\n"
         )
 

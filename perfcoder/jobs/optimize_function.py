@@ -115,6 +115,7 @@ def optimize_function(
         ) as env:
             _say(on_event, f"running {trace!r} with a tracer on {target.name}")
             capture = capture_calls(snap, trace, env.executor, checks)
+            snap = dataclasses.replace(snap, warm_up=capture.calls[0][0])  # the smallest recorded call
             _say(on_event, f"{len(capture.calls)} of {capture.seen} calls kept; replaying them")
             suite = call_tests(snap, capture, env.executor, checks, on_event)
             candidates = FunctionCandidates(snap, module)
