@@ -82,6 +82,8 @@ def run_case(case: Case, model: str, config: OptimizeConfig) -> dict[str, Any]:
         "improved": result.improved,
         "speedup": result.speedup,
         "note": result.note,
+        "noise": result.noise,
+        "min_gain": result.min_gain,
         "calls": result.calls,
         "verification": search.verification,
         "samples": search.samples,

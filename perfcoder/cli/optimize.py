@@ -236,6 +236,10 @@ def show_function(result: FunctionResult, record: Path) -> None:
         f"kept ({capture['unpicklable']} unpicklable, {capture['too_large']} too large); "
         f"{calls['recorded']} replay alone, {calls['generated']} generated"
     )
+    stdout.print(
+        f"inert edits of the module measured within {100 * result.noise:.2f}% of the original: a candidate "
+        f"had to be {100 * result.min_gain:.1f}% faster"
+    )
     for reason in calls["dropped"][:5]:
         stdout.print(f"[yellow]left out:[/] {escape(reason)}", soft_wrap=True)
     for check in result.command_checks:
