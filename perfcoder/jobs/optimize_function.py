@@ -123,10 +123,6 @@ def optimize_function(
             _say(on_event, f"{len(capture.calls)} of {capture.seen} calls kept; replaying them")
             suite = call_tests(snap, capture, env.executor, checks, on_event)
             candidates = FunctionCandidates(snap, module)
-            _say(on_event, "measuring inert edits of the module: the noise floor")
-            noise = _noise_floor(env, snap, module, suite)
-            min_gain = max(settings.min_gain, NOISE_MARGIN * noise)
-            settings = dataclasses.replace(settings, min_gain=min_gain)
             search_config = dataclasses.replace(
                 settings.search_config(), differential=DifferentialConfig(enabled=False)
             )  # the generated calls are in the tests already
@@ -134,7 +130,12 @@ def optimize_function(
                 snap.harness(module), suite.tests, env, backend, FunctionPrompt(snap), search_config,
                 on_event, state=state, extract=candidates, focus=function_lines(snap),
             )  # fmt: skip
-            checked = _command_check(result, candidates, snap, trace, env.executor, checks, settings)
+            noise, min_gain = 0.0, settings.min_gain
+            if result.improved:  # the floor matters only to a candidate that would be returned
+                _say(on_event, "measuring inert edits of the module: the noise floor")
+                noise = _noise_floor(env, snap, module, suite)
+                min_gain = max(min_gain, NOISE_MARGIN * noise)
+            checked = _command_check(result, candidates, snap, trace, env.executor, checks, min_gain)
             chosen = candidates.modules[result.code]
             per_call = _per_call(env, suite, snap.harness(module), result.code)
     diff = unified_diff(target, module, chosen) if result.improved else ""
@@ -160,14 +161,19 @@ def _command_check(
     trace: str,
     executor: Executor,
     checks: CallsConfig,
-    settings: OptimizeConfig,
+    min_gain: float,
 ) -> list[dict[str, Any]]:
     """The fastest verified candidates (above the minimum gain) with the command run on them in
     place of the original, until one passes; the returned program is that one, or the input."""
     ranked = sorted(
-        (c for c in result.candidates if _eligible(c, settings.min_gain)),
-        key=lambda c: -(c.speedup or 0.0),
+        (c for c in result.candidates if _eligible(c, min_gain)), key=lambda c: -(c.speedup or 0.0)
     )
+    if result.improved and not ranked:
+        result.code, result.speedup, result.improved = candidates.original, 1.0, False
+        result.note = (
+            f"the fastest verified candidate is within twice the noise floor of inert edits (it needed "
+            f"{100 * min_gain:.1f}%): the input is returned"
+        )
     done: list[dict[str, Any]] = []
     outputs: dict[str, str] = {}  # the code of each rejected candidate -> the command's output
     passed = None

@@ -43,6 +43,7 @@ def test_optimize_never_returns_a_failing_program(private_cache: Path, tmp_path:
     assert set(run["config"]) == fields | {"inputs"}  # the job config's own mapping, as the library writes
 
 
+@pytest.mark.slow  # a whole end-to-end run (optimize --pairs, then evaluate): make test-all
 def test_optimize_pairs_writes_predictions_that_evaluate_reads(private_cache: Path, tmp_path: Path) -> None:
     rows = [json.loads(line) for line in (DATASETS / "pie2023-python-inline.jsonl").read_text().splitlines()]
     pairs = write_rows(tmp_path / "pairs.jsonl", [r for r in rows if r["problem_id"] == "prime_sum"])

@@ -12,6 +12,7 @@ import pytest
 import perfcoder
 from perfcoder.environment import Environment, as_tests
 from perfcoder.errors import PerfcoderError
+from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.models.base import SamplingParams
 from perfcoder.models.weights import BUNDLED, model_file
 from perfcoder.strategies import prompts
@@ -98,9 +99,12 @@ def test_retrieval_finds_the_nearest_example_with_a_real_embedding_model(embedde
     assert pool[1] not in index.nearest(pool[1].slow, 2)  # never the program itself
 
 
-@pytest.fixture
-def env(private_cache: Path) -> Iterator[Environment]:
-    environment = perfcoder.make("python", cost="instructions", time_s=5)
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Environment]:
+    """One environment and results store for the module's searches: the input's answers on generated
+    inputs and its cost are found once, as one user's searches share them."""
+    config = ExecutionConfig(cache_dir=tmp_path_factory.mktemp("cache"))
+    environment = perfcoder.make("python", cost="instructions", config=config, time_s=5)
     yield environment
     environment.close()
 

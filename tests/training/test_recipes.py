@@ -91,6 +91,7 @@ def test_sft_tiny_conditioned(private_cache: Path, tmp_path: Path) -> None:
     assert generates(Path(str(summary["model"])))
 
 
+@pytest.mark.slow  # a whole end-to-end run: make test-all (sft-alphacode below runs `perfcoder train`)
 def test_grpo_tiny(private_cache: Path, tmp_path: Path) -> None:
     out = tmp_path / "grpo"
     summary = train("grpo", out, 1, private_cache)
