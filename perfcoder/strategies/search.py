@@ -152,9 +152,9 @@ def optimize_program(
     generated for this program, e.g. by a caller that keeps them; `problem_id` picks the validator from
     a directory of them). `extract` makes a reply into a program (default: its code block), `focus`
     picks the lines a profile shows (default: all)."""
-    search = Search.start(code, tests, env, backend, config, on_event, generator, oracle, problem_id)
-    search.extract = extract or program_in(env.language.name)
-    search.focus = focus
+    search = Search.start(
+        code, tests, env, backend, config, on_event, generator, oracle, problem_id, extract, focus
+    )
     if config.search == "evolve":
         evolve(search, strategy, state)
     else:
@@ -173,10 +173,10 @@ class Search:
     config: SearchConfig
     verifier: Verifier
     result: OptimizeResult
+    extract: Extract  # a reply's program
     on_event: OnEvent | None = None
+    focus: Focus | None = None  # None: a profile shows every line
     started: float = field(default_factory=time.monotonic)
-    extract: Extract | None = None
-    focus: Focus | None = None
 
     @classmethod
     def start(
@@ -190,6 +190,8 @@ class Search:
         generator: str | None = None,
         oracle: Oracle | None = None,
         problem_id: str | None = None,
+        extract: Extract | None = None,
+        focus: Focus | None = None,
     ) -> Search:
         verifier = Verifier(
             env, code, tests, config.differential, generator=generator, problem_id=problem_id, oracle=oracle
@@ -197,7 +199,8 @@ class Search:
         cost = verifier.original_cost()
         result = OptimizeResult(env.cost_model.name, cost, 1.0, str(Verdict.ACCEPTED), code, False, [])
         result.search = config.search
-        search = cls(code, tests, env, backend, config, verifier, result, on_event)
+        extract = extract or program_in(env.language.name)
+        search = cls(code, tests, env, backend, config, verifier, result, extract, on_event, focus)
         if verifier.differential is not None:
             search.say("generating inputs: the input program is the oracle")
             result.differential = verifier.oracle.summary() if verifier.oracle else None
@@ -264,10 +267,10 @@ def _best_of_k(search: Search, strategy: PromptStrategy) -> None:
 
 
 def judge_replies(
-    replies: Sequence[str], verifier: Verifier, round_number: int, extract: Extract | None = None
+    replies: Sequence[str], verifier: Verifier, round_number: int, extract: Extract
 ) -> list[Candidate]:
     """One candidate per reply: its program pulled out and sent through the verifier."""
-    found = [(extract or program_in(verifier.env.language.name))(reply) for reply in replies]
+    found = [extract(reply) for reply in replies]
     checked = verifier.verify([code for code, _ in found])
     candidates = [Candidate.of(c, round_number, reply) for c, reply in zip(checked, replies, strict=True)]
     for candidate, (code, why) in zip(candidates, found, strict=True):
