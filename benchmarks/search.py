@@ -14,8 +14,9 @@ slow program answers within `--oracle-budget` seconds (sample tests alone are to
 speedups to show), and every candidate goes through the verification funnel against the slow program
 (differential testing on). Reported per mode: %OPT (pairs whose best verified candidate is >= 1.10x
 faster), SPEEDUP (mean best speedup, 1.0 where none is faster), %Correct (pairs with a verified
-candidate), samples, tokens, seconds, programs measured and spared, and the mean search curve (best
-speedup so far against samples spent)."""
+candidate, a copy of the input counting, as in PIE), %rewritten (pairs with a verified program other than
+the input) and each pair's best verified rewrite (below the minimum gain too), samples, tokens, seconds,
+programs measured and spared, and the mean search curve (best speedup so far against samples spent)."""
 
 from __future__ import annotations
 
@@ -97,6 +98,21 @@ def run_pair(pair: OptimizationPair, mode: str, args: argparse.Namespace, backen
     }
 
 
+def rewrites(row: dict[str, Any]) -> int:
+    """Verified programs other than the input (a copy of the input stops at `duplicate`)."""
+    return sum(c["stage"] == "measured" and c["verdict"] == Verdict.ACCEPTED for c in row["candidates"])
+
+
+def best_rewrite(row: dict[str, Any]) -> float | None:
+    """The best verified rewrite's speedup, below the minimum gain too (None: no verified rewrite)."""
+    costs = [
+        c["cost"]
+        for c in row["candidates"]
+        if c["stage"] == "measured" and c["verdict"] == Verdict.ACCEPTED and c["cost"]
+    ]
+    return round(row["original_cost"] / min(costs), 4) if costs else None
+
+
 def report(rows: list[dict[str, Any]], budget: int) -> dict[str, Any]:
     modes: dict[str, Any] = {}
     for mode in MODES:
@@ -118,6 +134,9 @@ def report(rows: list[dict[str, Any]], budget: int) -> dict[str, Any]:
             "speedup": round(metrics.speedup, 3),
             "pct_correct": round(metrics.pct_correct, 1),
             "returned_improved": sum(r["improved"] for r in chosen),
+            "pct_rewritten": round(100 * sum(rewrites(r) > 0 for r in chosen) / len(chosen), 1),
+            "verified_rewrites": sum(rewrites(r) for r in chosen),
+            "best_rewrite": [best_rewrite(r) for r in chosen],
             "samples": sum(r["samples"] for r in chosen),
             "tokens": sum(r["tokens"] for r in chosen),
             "wall_s": round(sum(r["wall_s"] for r in chosen), 1),
@@ -155,12 +174,15 @@ def main() -> None:
     started = time.monotonic()
     if not args.report_only:
         done = {(r["pair"], r["mode"]) for r in rows}
+        unusable = {r["pair"] for r in rows if "skipped" in r}  # a pair no mode can run is not tried again
         pairs = load_pairs(Path(args.pairs)).require(args.pairs).items
         with as_backend(args.model, ModelConfig(model=args.model)) as backend:
             used = 0
             for pair in pairs:
                 if used >= args.limit:
                     break
+                if pair.id in unusable:
+                    continue
                 ok = True
                 for mode in args.modes.split(","):
                     if (pair.id, mode) in done:
@@ -188,7 +210,7 @@ def main() -> None:
         "command": "benchmarks/search.py "
         + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v and k != "report_only"),
         "budget": args.budget,
-        "skipped": [f"{r['pair']}: {r['skipped']}" for r in rows if "skipped" in r],
+        "skipped": sorted({f"{r['pair']}: {r['skipped']}" for r in rows if "skipped" in r}),
         "modes": report(rows, args.budget),
         "wall_s_this_invocation": round(time.monotonic() - started, 1),
     }

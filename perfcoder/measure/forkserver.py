@@ -145,6 +145,22 @@ def own_by_pid(
     return table
 
 
+def calibration_miss(
+    reports: Sequence[dict[str, Any] | None],
+    process: ProcessResult,
+    baseline: BatchBaseline,
+    counts: Counts,
+    preload: str = "",
+) -> str | None:
+    """Why the batch's first job, the start-up program, did not count as the baseline says (None: it
+    did, and the batch can be trusted)."""
+    calibration = _own(reports[0], process, counts, preload)
+    if calibration is None:
+        return process.stderr.decode(errors="replace")[-500:]
+    expected = baseline.own_by_pid.get(int(reports[0]["pid"])) if reports[0] is not None else None
+    return None if calibration == expected else _differ(calibration, expected)
+
+
 def measures(
     reports: Sequence[dict[str, Any] | None],
     process: ProcessResult,
@@ -156,15 +172,8 @@ def measures(
     """Each job's measure: the start-up costs + its own counts - the start-up program's own counts at
     its process number; with a preload, only for jobs that imported it. The batch's first job is the
     start-up program: if it does not count as the baseline says, nothing in the batch is trusted."""
-    calibration = _own(reports[0], process, counts, preload)
-    pid = None if reports[0] is None else int(reports[0]["pid"])
-    expected = baseline.own_by_pid.get(pid or 0)
-    if calibration is None or calibration != expected:
-        why = (
-            process.stderr.decode(errors="replace")[-500:]
-            if calibration is None
-            else _differ(calibration, expected)
-        )
+    why = calibration_miss(reports, process, baseline, counts, preload)
+    if why is not None:
         log.warning("fork server: calibration run not as expected (%s); measuring unbatched", why)
         reports = [None] * len(reports)
     results = []

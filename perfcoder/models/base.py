@@ -4,6 +4,8 @@ request, and each sample's text, finish reason and token log-probabilities (for 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Self
 
@@ -60,6 +62,11 @@ class Backend(ABC):
     @abstractmethod
     def complete(self, prompt: str, params: SamplingParams) -> list[Sample]: ...
 
+    def chat_all(self, requests: Sequence[ChatRequest]) -> list[list[Sample]]:
+        """Several chat requests at once, answered in request order: sent together up to `concurrency`
+        (a server decodes them in one batch), one after another otherwise."""
+        return chat_concurrently(self.chat, requests, self.concurrency)
+
     def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
         """Release the engine (threads, memory, sockets)."""
 
@@ -68,3 +75,18 @@ class Backend(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+ChatRequest = tuple[list[Message], SamplingParams]
+
+
+def chat_concurrently(
+    chat: Callable[[list[Message], SamplingParams], list[Sample]],
+    requests: Sequence[ChatRequest],
+    workers: int,
+) -> list[list[Sample]]:
+    """The requests answered by `chat` from up to `workers` threads, in request order."""
+    if workers <= 1 or len(requests) <= 1:
+        return [chat(messages, params) for messages, params in requests]
+    with ThreadPoolExecutor(max_workers=min(workers, len(requests))) as pool:
+        return list(pool.map(lambda request: chat(*request), requests))

@@ -4,11 +4,12 @@ of a benchmark or an interrupted `optimize` resumes without sampling again."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from perfcoder.models.base import Backend, Message, Sample, SamplingParams
+from perfcoder.models.base import Backend, ChatRequest, Message, Sample, SamplingParams
 from perfcoder.store import JsonStore, default_cache_dir, digest
 
 
@@ -35,6 +36,16 @@ class CachedBackend(Backend):
     def complete(self, prompt: str, params: SamplingParams) -> list[Sample]:
         return self._cached({"prompt": prompt}, params, lambda: self.backend.complete(prompt, params))
 
+    def chat_all(self, requests: Sequence[ChatRequest]) -> list[list[Sample]]:
+        """Cached answers for the requests it has; the others sent to the backend together."""
+        keys = [self._key({"messages": messages}, params) for messages, params in requests]
+        answers = [self._stored(key) for key in keys]
+        missing = [i for i, answer in enumerate(answers) if answer is None]
+        for i, samples in zip(missing, self.backend.chat_all([requests[i] for i in missing]), strict=True):
+            self._store(keys[i], samples)
+            answers[i] = samples
+        return [answer or [] for answer in answers]
+
     def close(self) -> None:
         if self.owns_backend:
             self.backend.close()
@@ -42,15 +53,26 @@ class CachedBackend(Backend):
             self.store.close()
 
     def _cached(self, request: dict[str, Any], params: SamplingParams, make: Any) -> list[Sample]:
-        if self.store is None:
-            return list(make())
-        key = digest(
+        key = self._key(request, params)
+        stored = self._stored(key)
+        if stored is not None:
+            return stored
+        samples: list[Sample] = make()
+        self._store(key, samples)
+        return samples
+
+    def _key(self, request: dict[str, Any], params: SamplingParams) -> str:
+        return digest(
             json.dumps({"model": self.identity, **request, "params": asdict(params)}, sort_keys=True)
         )
-        stored = self.store.get(key)
-        if stored is not None:
-            self.hits += 1
-            return [Sample.from_dict({**s, "from_cache": True}) for s in stored["samples"]]
-        samples: list[Sample] = make()
-        self.store.put(key, {"samples": [s.to_dict() for s in samples]})
-        return samples
+
+    def _stored(self, key: str) -> list[Sample] | None:
+        stored = self.store.get(key) if self.store is not None else None
+        if stored is None:
+            return None
+        self.hits += 1
+        return [Sample.from_dict({**s, "from_cache": True}) for s in stored["samples"]]
+
+    def _store(self, key: str, samples: list[Sample]) -> None:
+        if self.store is not None:
+            self.store.put(key, {"samples": [s.to_dict() for s in samples]})

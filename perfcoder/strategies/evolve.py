@@ -1,7 +1,8 @@
 """Evolutionary search (`--search evolve`): a population of verified programs, the input first, spread
 over islands that each ask for one kind of edit (PIE's categories: algorithm, data structures, I/O,
-precomputation). Each step picks an island in turn and a parent in it (its fastest member, or now and
-then another, for diversity), and asks the model for a faster version of the parent with feedback:
+precomputation). Each round asks every island once, the requests sent together (an engine with
+parallel slots decodes them in one batch); each picks a parent in its island (its fastest member, or now
+and then another, for diversity) and asks the model for a faster version of it with feedback:
 
 - the parent's deterministic per-line profile (perfcoder.measure.lines) on the largest generated input:
   where its cost goes, which no sampling-only search tells the model;
@@ -85,6 +86,17 @@ class Island:
     failure: Candidate | None = None  # its last child that did not pass
 
 
+@dataclass
+class Ask:
+    """One island's request of a round."""
+
+    island: Island
+    parent: Member
+    prompt: list[Message]
+    n: int
+    step: int  # seeds the request
+
+
 def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) -> None:
     """Run the evolutionary search until the budget is spent, filling `search.result`; `state` (a JSONL
     file) records each step as it is done."""
@@ -98,20 +110,25 @@ def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) 
     step, since_migration = 0, 0
     try:
         while (left := search.left()) > 0:
-            island = islands[step % len(islands)]
-            parent = _parent(island, config.exploit, rng)
-            prompt = _messages(search, strategy, island, parent, profiles, config.profile_lines)
-            search.say(f"step {step + 1}: {island.focus} island, parent {_name(parent)}")
-            samples = search.sample(prompt, min(config.samples_per_step, left), step)
-            for child in search.judge([s.text for s in samples], step):
-                _place(child, island, parent, step, search.result.samples)
-            since_migration += len(samples)
-            if since_migration >= config.migrate_every:
-                _migrate(islands)
-                since_migration = 0
-            if state is not None:
-                _record(state, step, island, parent, search)
-            step += 1
+            asks: list[Ask] = []
+            while left > 0 and len(asks) < len(islands):
+                island = islands[step % len(islands)]
+                parent = _parent(island, config.exploit, rng)
+                prompt = _messages(search, strategy, island, parent, profiles, config.profile_lines)
+                search.say(f"step {step + 1}: {island.focus} island, parent {_name(parent)}")
+                asks.append(Ask(island, parent, prompt, min(config.samples_per_step, left), step))
+                left -= asks[-1].n
+                step += 1
+            answers = search.sample_all([(ask.prompt, ask.n, ask.step) for ask in asks])
+            for ask, samples in zip(asks, answers, strict=True):
+                for child in search.judge([s.text for s in samples], ask.step):
+                    _place(child, ask.island, ask.parent, ask.step, search.result.samples)
+                since_migration += len(samples)
+                if since_migration >= config.migrate_every:
+                    _migrate(islands)
+                    since_migration = 0
+                if state is not None:
+                    _record(state, ask.step, ask.island, ask.parent, search)
     finally:
         if profiles is not None:
             profiles.close()

@@ -217,12 +217,20 @@ class Search:
 
     def sample(self, messages: list[Message], n: int, step: int) -> list[Sample]:
         """n samples (seeded by the step, so a rerun is answered by the generation cache), counted."""
+        return self.sample_all([(messages, n, step)])[0]
+
+    def sample_all(self, requests: Sequence[tuple[list[Message], int, int]]) -> list[list[Sample]]:
+        """Several requests (messages, n, step) sent together: an engine with parallel slots decodes them
+        in one batch."""
         started = time.monotonic()
-        samples = self.backend.chat(messages, self.config.params(step, n))
+        answers = self.backend.chat_all(
+            [(messages, self.config.params(step, n)) for messages, n, step in requests]
+        )
         self.result.generation_s += time.monotonic() - started
-        self.result.completion_tokens += sum(s.completion_tokens for s in samples if not s.from_cache)
-        self.result.cached_samples += sum(s.from_cache for s in samples)
-        return samples
+        for samples in answers:
+            self.result.completion_tokens += sum(s.completion_tokens for s in samples if not s.from_cache)
+            self.result.cached_samples += sum(s.from_cache for s in samples)
+        return answers
 
     def judge(self, replies: Sequence[str], step: int) -> list[Candidate]:
         """The replies through the funnel, recorded with the curve and the choice of the best."""

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from perfcoder.execution.engine import ExecutionConfig, Executor, Program
+from perfcoder.execution.engine import RUN_ENV, ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import PYTHON
-from perfcoder.execution.probe import BatchJob
+from perfcoder.execution.probe import BatchBaseline, BatchJob
 from perfcoder.execution.results import SubmissionResult
 from perfcoder.execution.sandbox import Sandbox
 from perfcoder.execution.testcase import TestCase
@@ -216,3 +216,24 @@ def test_reports_that_do_not_add_up_are_all_distrusted(caplog: pytest.LogCapture
         with caplog.at_level(logging.WARNING):
             assert forkserver._parse("\n".join(forged).encode(), 3) == [None, None, None]
         assert "not trustworthy" in caplog.records[-1].getMessage()
+
+
+def test_a_calibration_miss_runs_the_batch_again_then_measures_plainly(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    probe = CachegrindProbe(model="instructions", fork_python=True)
+    with Executor(ExecutionConfig(cache_dir=tmp_path, jobs=1)) as executor:
+        baseline = executor._baseline(probe, "", 1)
+        skewed = {
+            pid: {**own, "instructions": own["instructions"] + 1} for pid, own in baseline.own_by_pid.items()
+        }
+        job = BatchJob({"main.py": LOOP.encode(), "build.log": b""}, b"300\n")
+        run = (executor.sandbox, executor.config.toolchain.python, [job], executor.config.limits, RUN_ENV)
+        [trusted] = probe.measure_batch(*run, baseline, "")
+        assert trusted.costs is not None and not caplog.records
+        with caplog.at_level(logging.WARNING):
+            [distrusted] = probe.measure_batch(*run, BatchBaseline(baseline.startup, skewed), "")
+    assert distrusted.costs is None  # its run is measured on its own by the executor
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 2 and "instructions -1" in messages[0]
+    assert messages[0].endswith("running the batch again") and messages[1].endswith("measuring unbatched")

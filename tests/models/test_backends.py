@@ -58,6 +58,19 @@ def test_generation_cache_answers_a_repeated_request(engine: LlamaCppBackend, tm
     assert (tmp_path / "generations.sqlite").is_file()
 
 
+def test_requests_sent_together_are_answered_in_order_and_cached(
+    engine: LlamaCppBackend, tmp_path: Path
+) -> None:
+    asks = [(ASK, SamplingParams(n=1, max_tokens=tokens, seed=3, logprobs=True)) for tokens in (5, 9, 13)]
+    cached = CachedBackend(engine, tmp_path)
+    cached.chat(*asks[1])  # answered before: from the cache, the other two decoded together
+    together = cached.chat_all(asks)
+    assert [s.completion_tokens for (s,) in together] == [5, 9, 13]  # each answer is its own request's
+    assert [s.from_cache for (s,) in together] == [False, True, False] and cached.hits == 1
+    again = cached.chat_all(asks)
+    assert [s.text for (s,) in again] == [s.text for (s,) in together] and cached.hits == 4
+
+
 def test_http_backend_against_a_real_openai_compatible_server(engine: LlamaCppBackend) -> None:
     remote = OpenAIBackend("smollm2", base_url=engine.address)
     samples = remote.chat(ASK, SHORT)

@@ -10,14 +10,17 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import perfcoder
 from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.limits import Limits
+from perfcoder.models.base import ChatRequest, Sample
 from perfcoder.strategies.evolve import EvolveConfig
 from perfcoder.strategies.search import OptimizeResult
+from tests.support.models import ScriptedModel, fenced
 from tests.support.paths import ROOT
 
 HEAD = '#include <cstdio>\nint main() {\n    long long n, c = 0;\n    scanf("%lld", &n);\n'
@@ -71,6 +74,28 @@ def test_evolve_picks_parents_feeds_back_and_keeps_to_its_budget() -> None:
     assert result.samples == 4 and len(result.curve) == 4 and result.curve == sorted(result.curve)
     assert result.improved and result.code == FORMULA and result.speedup == result.curve[-1]
     assert result.verification is not None and result.verification["measured"] == 2
+
+
+class Batches(ScriptedModel):
+    """A scripted model that records how many requests arrive together."""
+
+    def __init__(self, rounds: list[list[str]]) -> None:
+        super().__init__(rounds)
+        self.batches: list[int] = []
+
+    def chat_all(self, requests: Sequence[ChatRequest]) -> list[list[Sample]]:
+        self.batches.append(len(requests))
+        return super().chat_all(requests)
+
+
+def test_a_round_asks_every_island_at_once_within_the_budget() -> None:
+    model = Batches([[fenced(code, "cpp")] for code in (BLOCKS, WRONG, FORMULA)])
+    evolve = EvolveConfig(islands=2, profile_budget_s=0.01, profile=False)
+    result = perfcoder.optimize(
+        LOOP, TESTS, language="cpp", model=model, search="evolve", budget=3, evolve=evolve,
+        cost="instructions", execution=QUICK,
+    )  # fmt: skip
+    assert model.batches == [2, 1] and result.samples == 3 and result.code == FORMULA
 
 
 def test_without_profiles_the_model_is_not_told_where_time_goes() -> None:
