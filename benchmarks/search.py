@@ -113,10 +113,20 @@ def best_rewrite(row: dict[str, Any]) -> float | None:
     return round(row["original_cost"] / min(costs), 4) if costs else None
 
 
-def report(rows: list[dict[str, Any]], budget: int) -> dict[str, Any]:
+def complete(rows: list[dict[str, Any]], modes: list[str]) -> set[str]:
+    """The pairs every mode has finished: modes are compared on the same pairs only."""
+    done: dict[str, set[str]] = {}
+    for row in rows:
+        if "speedup" in row:
+            done.setdefault(row["pair"], set()).add(row["mode"])
+    return {pair for pair, finished in done.items() if finished >= set(modes)}
+
+
+def report(rows: list[dict[str, Any]], budget: int, modes_run: list[str]) -> dict[str, Any]:
+    pairs = complete(rows, modes_run)
     modes: dict[str, Any] = {}
-    for mode in MODES:
-        chosen = [r for r in rows if r["mode"] == mode and "speedup" in r]
+    for mode in modes_run:
+        chosen = [r for r in rows if r["mode"] == mode and r["pair"] in pairs]
         if not chosen:
             continue
         outcomes = [
@@ -211,7 +221,8 @@ def main() -> None:
         + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v and k != "report_only"),
         "budget": args.budget,
         "skipped": sorted({f"{r['pair']}: {r['skipped']}" for r in rows if "skipped" in r}),
-        "modes": report(rows, args.budget),
+        "pairs": sorted(complete(rows, args.modes.split(","))),
+        "modes": report(rows, args.budget, args.modes.split(",")),
         "wall_s_this_invocation": round(time.monotonic() - started, 1),
     }
     out = RESULTS / f"search_{args.name}.json"

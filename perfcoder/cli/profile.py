@@ -51,4 +51,5 @@ def profile_command(
     stdout.print(
         f"the program's own lines: {number(found.own)} {found.unit}"
         + (f" of {number(found.total)} in the whole run" if found.total != found.own else "")
+        + (f"; {found.includes}" if found.includes else "")
     )

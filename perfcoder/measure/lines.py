@@ -2,11 +2,13 @@
 
 C++: cachegrind's instruction counts per source line (the program built with line information), for the
 lines of the program's own file (code inlined from headers is counted where it came from). Python: how
-often each line of the program ran (a line tracer installed before the program starts, in the sandbox;
-instruction counts per line do not exist for an interpreter, executions do, and they repeat exactly).
+often each line of the program ran, plus the lines of Python code it ran from there (an import's module
+code, a library function written in Python), counted by a line tracer installed before the program
+starts, in the sandbox. Instruction counts per line do not exist for an interpreter, line executions
+do, and they repeat exactly; work done in C (a numpy call, a builtin sort) is not seen.
 
 Both probes report costs as {"line:N": count, ...} plus "total" (C++: the whole run's instructions,
-libraries included; Python: all line executions of the program's own file)."""
+libraries included; Python: all line executions counted)."""
 
 from __future__ import annotations
 
@@ -28,24 +30,42 @@ from perfcoder.measure.cachegrind import OUT_NAME, CachegrindProbe
 
 TOTAL = "total"
 UNITS = {"cpp": "instructions", "python": "line executions"}
+# what a line's count holds besides the line itself, said wherever a profile is shown
+INCLUDES = {
+    "cpp": "",
+    "python": "a line's count includes the Python code it runs (an import's module code too)",
+}
 LINE_INFO = "-g"  # added to the C++ flags: cachegrind attributes instructions to source lines by it
 LINES_FILE = ".perfcoder-lines.json"  # the Python tracer's counts, in the run's work dir
 TRACER_SLOWDOWN = 30.0  # a traced Python program runs this many times slower at most
 SOURCE_INSIDE = f"{BOX_DIR}/main.cpp"  # where the builder compiles a C++ source (its line info names it)
-# Run as `python3 -c TRACER /tmp/prog/main.py`: counts the program's own line events (sys.settrace),
-# runs it as __main__, and writes the counts when the interpreter exits (sys.exit and exceptions too).
+# Run as `python3 -c TRACER /tmp/prog/main.py`: counts line events (sys.settrace) of the program's own
+# file, and those of the Python code each of its lines runs (an import's module code, a library call)
+# on that line: `import numpy` costs more than a line run once. Runs it as __main__ and writes the
+# counts when the interpreter exits (sys.exit and exceptions too).
 TRACER = f"""
 import atexit, json, os, runpy, sys
 path = sys.argv[1]
 sys.argv[:] = [path]
 sys.path[0] = os.path.dirname(path)
 counts = {{}}
-def local(frame, event, arg):
+running = []  # the current line of each running frame of the program's own file, innermost last
+def own(frame, event, arg):
     if event == "line":
+        running[-1] = frame.f_lineno
         counts[frame.f_lineno] = counts.get(frame.f_lineno, 0) + 1
-    return local
+    elif event == "return":
+        running.pop()
+    return own
+def called(frame, event, arg):
+    if event == "line" and running:
+        counts[running[-1]] = counts.get(running[-1], 0) + 1
+    return called
 def calls(frame, event, arg):
-    return local if frame.f_code.co_filename == path else None
+    if frame.f_code.co_filename == path:
+        running.append(frame.f_lineno)
+        return own
+    return called if running else None
 def save():
     sys.settrace(None)
     with open({f"{BOX_DIR}/{LINES_FILE}"!r}, "w") as out:
@@ -75,7 +95,8 @@ class CppLineProbe(CachegrindProbe):
 
 @dataclass(frozen=True)
 class PythonLineProbe:
-    """Line executions of the program's own file, counted by a tracer inside the sandbox."""
+    """Line executions of the program's own file, each with the Python code it runs, counted by a tracer
+    inside the sandbox."""
 
     name: str = "python-lines"
     repeats: int = 1
@@ -143,7 +164,9 @@ class Profile:
     unit: str
     input_name: str
     input_bytes: int
-    total: float  # C++: the whole run's instructions (libraries included); Python: own-line executions
+    total: (
+        float  # C++: the whole run's instructions (libraries included); Python: all counted line executions
+    )
     own: float  # the program's own lines together
     lines: list[LineCost]
 
@@ -164,6 +187,10 @@ class Profile:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    @property
+    def includes(self) -> str:
+        return INCLUDES.get(self.language, "")
 
     def describe(self, n: int = 5) -> str:
         """The hottest lines as a model or a person reads them (for prompts and logs)."""

@@ -182,7 +182,8 @@ def _messages(
     if profile is not None:
         notes.append(
             f"Where it spends its time (deterministic per-line {profile.unit} on an input of "
-            f"{profile.input_bytes:,} bytes):\n{profile.describe(lines)}"
+            f"{profile.input_bytes:,} bytes{'; ' + profile.includes if profile.includes else ''}):\n"
+            f"{profile.describe(lines)}"
         )
     if island.failure is not None:
         notes.append(_failure_note(island.failure))

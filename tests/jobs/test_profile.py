@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import perfcoder
+from perfcoder.execution.testcase import TestCase
 from perfcoder.jobs.profile import ProfileConfig
 from tests.support.commands import run_cli
 from tests.support.paths import EXAMPLES
@@ -34,3 +35,25 @@ def test_python_lines_are_counted_exactly_on_a_grown_input(private_cache: Path) 
     again = json.loads(done.stdout)
     assert [line["count"] for line in again["lines"]] == [c.count for c in first.top(3)]
     assert again["input_name"] == first.input_name
+
+
+# the work of line 5 is done in the fractions module's Python code, that of line 8 on the line itself
+LIBRARY_CALLS = """import fractions
+n = int(input())
+total = fractions.Fraction(0)
+for i in range(1, n):
+    total += fractions.Fraction(1, i)
+x = 0
+for i in range(n):
+    x += i
+print(total.denominator % 7, x)
+"""
+
+
+def test_a_python_line_is_charged_with_the_library_code_it_runs() -> None:
+    found = perfcoder.profile(
+        LIBRARY_CALLS, [TestCase("1", b"3000\n", None)], language="python", config=ProfileConfig(grow=False)
+    )
+    counts = {line.line: line.count for line in found.lines}
+    assert found.top(1)[0].line == 5 and counts[5] > 10 * counts[8]
+    assert counts[8] == 3000 and counts[1] > 1000  # its own executions; importing fractions runs its code
