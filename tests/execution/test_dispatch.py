@@ -5,6 +5,7 @@ is answered from a store)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,8 +17,16 @@ from perfcoder.execution.testcase import TestCase
 from tests.support.commands import run_cli
 from tests.support.paths import DATASETS
 
-pytest.importorskip("ray")
+ray = pytest.importorskip("ray")
 SQUARE = Program("n = int(input())\nprint(n * n if n < 4 else n // 0)\n", PYTHON)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def cluster() -> Iterator[None]:
+    """One local Ray instance for the module's executors (an executor that finds one leaves it running)."""
+    ray.init(include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
 
 
 def evaluate(cache: Path, report: Path, *executor: str) -> dict[str, object]:

@@ -62,6 +62,7 @@ def test_batched_counts_agree_with_plain_runs(tmp_path: Path, caplog: pytest.Log
         assert abs((large - small) / (plain_large - plain_small) - 1) < 0.02
 
 
+@pytest.mark.slow  # make test-all; make test checks the same on a run crowded locally and alone on Ray
 def test_counts_do_not_depend_on_the_batch_around_a_run(tmp_path: Path) -> None:
     alone = measure([LOOP], TESTS, tmp_path / "a", fork=True, model="cycles")
     again = [*TESTS, TestCase("small again", TESTS[0].input, None)]
