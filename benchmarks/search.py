@@ -146,7 +146,7 @@ def report(rows: list[dict[str, Any]], budget: int, modes_run: list[str]) -> dic
             "returned_improved": sum(r["improved"] for r in chosen),
             "pct_rewritten": round(100 * sum(rewrites(r) > 0 for r in chosen) / len(chosen), 1),
             "verified_rewrites": sum(rewrites(r) for r in chosen),
-            "best_rewrite": [best_rewrite(r) for r in chosen],
+            "best_rewrite": {r["pair"]: best_rewrite(r) for r in chosen},
             "samples": sum(r["samples"] for r in chosen),
             "tokens": sum(r["tokens"] for r in chosen),
             "wall_s": round(sum(r["wall_s"] for r in chosen), 1),
@@ -171,6 +171,8 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=16, help="model samples per pair and mode")
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--model", default=DEFAULT_MODEL)
+    parser.add_argument("--base-url", help="the endpoint of an openai:NAME model (a served model)")
+    parser.add_argument("--context", type=int, default=4096, help="tokens per sequence (prompt and sample)")
     parser.add_argument("--cost", default="cycles")
     parser.add_argument("--max-tokens", type=int, default=768)
     parser.add_argument("--seed", type=int, default=0)
@@ -186,7 +188,8 @@ def main() -> None:
         done = {(r["pair"], r["mode"]) for r in rows}
         unusable = {r["pair"] for r in rows if "skipped" in r}  # a pair no mode can run is not tried again
         pairs = load_pairs(Path(args.pairs)).require(args.pairs).items
-        with as_backend(args.model, ModelConfig(model=args.model)) as backend:
+        model = ModelConfig(model=args.model, base_url=args.base_url, context=args.context)
+        with as_backend(args.model, model) as backend:
             used = 0
             for pair in pairs:
                 if used >= args.limit:
@@ -220,7 +223,7 @@ def main() -> None:
         "command": "benchmarks/search.py "
         + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v and k != "report_only"),
         "budget": args.budget,
-        "skipped": sorted({f"{r['pair']}: {r['skipped']}" for r in rows if "skipped" in r}),
+        "skipped": {r["pair"]: r["skipped"] for r in reversed(rows) if "skipped" in r},  # the first reason
         "pairs": sorted(complete(rows, args.modes.split(","))),
         "modes": report(rows, args.budget, args.modes.split(",")),
         "wall_s_this_invocation": round(time.monotonic() - started, 1),
