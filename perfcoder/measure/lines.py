@@ -164,9 +164,7 @@ class Profile:
     unit: str
     input_name: str
     input_bytes: int
-    total: (
-        float  # C++: the whole run's instructions (libraries included); Python: all counted line executions
-    )
+    total: float  # C++: the whole run's instructions (libraries included); Python: every line counted
     own: float  # the program's own lines together
     lines: list[LineCost]
 
