@@ -120,15 +120,24 @@ def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) 
                 left -= asks[-1].n
                 step += 1
             answers = search.sample_all([(ask.prompt, ask.n, ask.step) for ask in asks])
+            spent = search.result.samples
+            # the round's children judged in one go (the fork server measures them in one batch), then
+            # placed island by island, as if each island's had been judged in turn
+            children = search.judge(
+                [s.text for samples in answers for s in samples],
+                [ask.step for ask, samples in zip(asks, answers, strict=True) for _ in samples],
+            )
             for ask, samples in zip(asks, answers, strict=True):
-                for child in search.judge([s.text for s in samples], ask.step):
-                    _place(child, ask.island, ask.parent, ask.step, search.result.samples)
+                mine, children = children[: len(samples)], children[len(samples) :]
+                spent += len(samples)
+                for child in mine:
+                    _place(child, ask.island, ask.parent, ask.step, spent)
                 since_migration += len(samples)
                 if since_migration >= config.migrate_every:
                     _migrate(islands)
                     since_migration = 0
                 if state is not None:
-                    _record(state, ask.step, ask.island, ask.parent, search)
+                    _record(state, ask.step, ask.island, ask.parent, spent, search.result.curve)
     finally:
         if profiles is not None:
             profiles.close()
@@ -208,13 +217,13 @@ def _name(member: Member) -> str:
     return "the input" if member.born == 0 else f"sample {member.born} ({member.speedup:.2f}x)"
 
 
-def _record(state: Path, step: int, island: Island, parent: Member, search: Search) -> None:
+def _record(state: Path, step: int, island: Island, parent: Member, samples: int, curve: list[float]) -> None:
     row: dict[str, Any] = {
         "step": step,
         "island": island.focus,
         "parent": parent.born,
-        "samples": search.result.samples,
-        "best": search.result.curve[-1] if search.result.curve else 1.0,
+        "samples": samples,
+        "best": curve[samples - 1] if samples else 1.0,
         "members": len(island.members),
     }
     with state.open("a") as sink:

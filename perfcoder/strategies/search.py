@@ -232,9 +232,10 @@ class Search:
             self.result.cached_samples += sum(s.from_cache for s in samples)
         return answers
 
-    def judge(self, replies: Sequence[str], step: int) -> list[Candidate]:
-        """The replies through the funnel, recorded with the curve and the choice of the best."""
-        candidates = judge_replies(replies, self.verifier, step, self.extract)
+    def judge(self, replies: Sequence[str], steps: Sequence[int]) -> list[Candidate]:
+        """The replies (each from the request of its step) through the funnel in one go, recorded with
+        the curve and the choice of the best."""
+        candidates = judge_replies(replies, self.verifier, steps, self.extract)
         best = self.result.curve[-1] if self.result.curve else 1.0
         for candidate in candidates:
             if candidate.verdict == Verdict.ACCEPTED and candidate.speedup:
@@ -268,19 +269,19 @@ def _best_of_k(search: Search, strategy: PromptStrategy) -> None:
         search.say(f"round {round_number + 1}: sampling {n}")
         samples = search.sample(conversation, n, round_number)
         search.say(f"round {round_number + 1}: verifying {len(samples)} candidates")
-        candidates = search.judge([s.text for s in samples], round_number)
+        candidates = search.judge([s.text for s in samples], [round_number] * len(samples))
         round_number += 1
         if search.config.rounds > 1 and search.left() > 0:
             conversation = conversation + _feedback(candidates, search.tests, language)
 
 
 def judge_replies(
-    replies: Sequence[str], verifier: Verifier, round_number: int, extract: Extract
+    replies: Sequence[str], verifier: Verifier, rounds: Sequence[int], extract: Extract
 ) -> list[Candidate]:
     """One candidate per reply: its program pulled out and sent through the verifier."""
     found = [extract(reply) for reply in replies]
     checked = verifier.verify([code for code, _ in found])
-    candidates = [Candidate.of(c, round_number, reply) for c, reply in zip(checked, replies, strict=True)]
+    candidates = [Candidate.of(*made) for made in zip(checked, rounds, replies, strict=True)]
     for candidate, (code, why) in zip(candidates, found, strict=True):
         if code is None:
             candidate.note = why
