@@ -2,7 +2,9 @@
 
 Researchers test a search or a reward with a function before they spend a GPU on it; the function gets
 the chat messages and the sampling parameters and returns the replies. Its identity for the generation
-cache is its qualified name and source code, so editing the function invalidates what it cached."""
+cache is its qualified name and source code (for a callable object, its class's source and its state
+when it is passed in), so editing the function, or making the object with other settings, invalidates
+what it cached."""
 
 from __future__ import annotations
 
@@ -22,11 +24,7 @@ class CallableBackend(Backend):
         self.function = function
         name = getattr(function, "__qualname__", type(function).__qualname__)
         self.name = f"{getattr(function, '__module__', '?')}.{name}"
-        try:
-            source = inspect.getsource(function)
-        except (OSError, TypeError):  # built in, or defined where no source is kept
-            source = ""
-        self._source_digest = digest(source)
+        self._source_digest = digest(_definition(function))
 
     @property
     def identity(self) -> dict[str, Any]:
@@ -40,3 +38,13 @@ class CallableBackend(Backend):
 
     def complete(self, prompt: str, params: SamplingParams) -> list[Sample]:
         return self.chat([{"role": "user", "content": prompt}], params)
+
+
+def _definition(function: ModelFunction) -> str:
+    """What decides the replies: a function's source; a callable object's class source and state."""
+    is_function = inspect.isfunction(function) or inspect.ismethod(function)
+    try:
+        source = inspect.getsource(function if is_function else type(function))
+    except (OSError, TypeError):  # built in, or defined where no source is kept
+        source = ""
+    return source if is_function else source + repr(getattr(function, "__dict__", ""))

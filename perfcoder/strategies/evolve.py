@@ -7,18 +7,23 @@ and then another, for diversity) and asks the model for a faster version of it w
 - the parent's deterministic per-line profile (perfcoder.measure.lines) on the largest generated input:
   where its cost goes, which no sampling-only search tells the model;
 - its cost against the input's;
-- the island's last failed child: its verdict and the smallest input on which it differed.
+- what became of the island's last child that did not join: its verdict and the smallest input on which
+  it differed, or that it came back unchanged, or that it was correct but no faster (a small model's
+  most frequent replies, which would otherwise be asked for again).
 
 Every child goes through the verification funnel (duplicates are never judged twice); a verified child
-faster than its parent joins the island. Every few samples the best program so far migrates to every
-island. The search is deterministic given the model's samples (seeded by step, answered by the
-generation cache on a rerun) and the verifier's results (kept in the results store), so a search that
-was killed resumes by replaying its steps from the caches, and ends where an uninterrupted one ends."""
+faster than its parent joins the island. A round that finds a new best program sends it to every
+island at once (so the rest of the budget goes to improving it), and every few samples the best
+program so far migrates to every island. The search is deterministic given the model's samples
+(seeded by step, answered by the generation cache on a rerun) and the verifier's results (kept in the
+results store), so a search that was killed resumes by replaying its steps from the caches, and ends
+where an uninterrupted one ends."""
 
 from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,7 +88,7 @@ class Island:
     focus: str
     ask: str
     members: list[Member] = field(default_factory=list)
-    failure: Candidate | None = None  # its last child that did not pass
+    feedback: str | None = None  # what became of its last child that did not join
 
 
 @dataclass
@@ -127,6 +132,7 @@ def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) 
                 [s.text for samples in answers for s in samples],
                 [ask.step for ask, samples in zip(asks, answers, strict=True) for _ in samples],
             )
+            best = _best(islands).speedup
             for ask, samples in zip(asks, answers, strict=True):
                 mine, children = children[: len(samples)], children[len(samples) :]
                 spent += len(samples)
@@ -138,6 +144,8 @@ def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) 
                     since_migration = 0
                 if state is not None:
                     _record(state, ask.step, ask.island, ask.parent, spent, search.result.curve)
+            if _best(islands).speedup > best:
+                _migrate(islands)
     finally:
         if profiles is not None:
             profiles.close()
@@ -145,7 +153,7 @@ def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) 
 
 def _parent(island: Island, exploit: float, rng: random.Random) -> Member:
     """The island's fastest member, or (1 - exploit of the time) one of the others at random."""
-    fastest = max(island.members, key=lambda m: (m.speedup, -m.born))
+    fastest = _fastest(island.members)
     others = [m for m in island.members if m is not fastest]
     if others and rng.random() >= exploit:
         return rng.choice(others)
@@ -153,19 +161,33 @@ def _parent(island: Island, exploit: float, rng: random.Random) -> Member:
 
 
 def _place(child: Candidate, island: Island, parent: Member, step: int, samples: int) -> None:
-    """A verified child faster than its parent joins the island; a failed one is the island's feedback."""
-    if child.verdict != Verdict.ACCEPTED or child.code is None or child.speedup is None:
-        if child.stage != "duplicate":
-            island.failure = child
+    """A verified child faster than its parent joins the island; any other is the island's feedback."""
+    if (
+        child.verdict == Verdict.ACCEPTED
+        and child.code is not None
+        and child.cost is not None
+        and child.speedup is not None
+        and child.speedup > parent.speedup
+    ):
+        if all(m.code != child.code for m in island.members):
+            island.members.append(Member(child.code, child.cost, child.speedup, step, samples))
+        island.feedback = None
         return
-    known = {m.code for m in island.members}
-    if child.speedup > parent.speedup and child.code not in known and child.cost is not None:
-        island.members.append(Member(child.code, child.cost, child.speedup, step, samples))
+    island.feedback = _feedback_note(child, parent)
+
+
+def _fastest(members: Iterable[Member]) -> Member:
+    """The fastest member, the earliest born among equals."""
+    return max(members, key=lambda m: (m.speedup, -m.born))
+
+
+def _best(islands: list[Island]) -> Member:
+    return _fastest(m for island in islands for m in island.members)
 
 
 def _migrate(islands: list[Island]) -> None:
     """The best program so far joins every island that lacks it."""
-    best = max((m for island in islands for m in island.members), key=lambda m: (m.speedup, -m.born))
+    best = _best(islands)
     for island in islands:
         if all(m.code != best.code for m in island.members):
             island.members.append(best)
@@ -194,15 +216,28 @@ def _messages(
             f"{profile.input_bytes:,} bytes{'; ' + profile.includes if profile.includes else ''}):\n"
             f"{profile.describe(lines)}"
         )
-    if island.failure is not None:
-        notes.append(_failure_note(island.failure))
+    if island.feedback is not None:
+        notes.append(island.feedback)
     last = dict(messages[-1])
     last["content"] = last["content"] + "\n\n" + "\n\n".join(notes)
     return [*messages[:-1], last]
 
 
+def _feedback_note(child: Candidate, parent: Member) -> str:
+    """Why a child did not join its island, as the model should hear it."""
+    if child.verdict != Verdict.ACCEPTED:
+        return _failure_note(child)
+    speed = f"{child.speedup or 1.0:.2f}x the original's speed"
+    if child.stage == "duplicate":
+        return f"A previous attempt gave back a program already tried ({speed}). Make a real change."
+    return (
+        f"A previous attempt was correct but not faster ({speed}, against its parent's "
+        f"{parent.speedup:.2f}x): small edits do not pay. Change how the hottest lines do their work."
+    )
+
+
 def _failure_note(child: Candidate) -> str:
-    """What went wrong with the island's last failed child, as the model should hear it."""
+    """What went wrong with a failed child, as the model should hear it."""
     mismatch = child.mismatch
     if mismatch is not None:
         return (

@@ -247,3 +247,24 @@ def test_a_callers_backend_stays_open_after_a_library_call(tmp_path: Path) -> No
         lambda messages, params: ["made here"] * params.n, ModelConfig(cache_dir=tmp_path)
     ) as made:
         assert made.chat([{"role": "user", "content": "x"}], SamplingParams())[0].text == "made here"
+
+
+class Replier:
+    """A callable model object whose replies depend on its state, not on its code."""
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    def __call__(self, messages: list[Message], params: SamplingParams) -> list[str]:
+        return [self.reply] * params.n
+
+
+def test_callable_objects_with_other_state_are_not_answered_from_each_others_cache(tmp_path: Path) -> None:
+    params, messages = SamplingParams(n=1), [{"role": "user", "content": "hi"}]
+    answers, hits = [], []
+    for reply in ("first", "second", "first"):
+        with as_backend(Replier(reply), ModelConfig(cache_dir=tmp_path)) as backend:
+            answers.append(backend.chat(messages, params)[0].text)
+            assert isinstance(backend, CachedBackend)
+            hits.append(backend.hits)
+    assert answers == ["first", "second", "first"] and hits == [0, 0, 1]

@@ -36,6 +36,8 @@ BLOCKS = (
 )
 FORMULA = HEAD + '    printf("%lld\\n", n / 3 + n / 5 - n / 15);\n}\n'
 WRONG = HEAD + '    printf("%lld\\n", n / 3 + n / 5);\n}\n'
+EXTRA = "\n    volatile long long v = 0;\n    for (long long i = 0; i < n; i++) v += i;"
+SLOWER = LOOP.replace("&n);", "&n);" + EXTRA)  # correct, and slower
 TESTS = [{"input": "1000\n", "output": "467\n"}, {"input": "20000\n", "output": "9333\n"}]
 QUICK = ExecutionConfig(limits=Limits(time_s=1.0))  # the ladders stop where LOOP takes 0.5 s
 
@@ -68,8 +70,10 @@ def test_evolve_picks_parents_feeds_back_and_keeps_to_its_budget() -> None:
     assert "per-line instructions" in profile and "if (i % 3 == 0 || i % 5 == 0) c++;" in profile
     # step 3: the algorithm island again, whose fastest member is now BLOCKS
     assert "already" in script.prompts[2] and "c = n / 15 * 7;" in script.prompts[2]
-    # step 4: the other island hears of its failed child, with the input it failed on
+    # step 4: the other island hears of its failed child, with the input it failed on, and works on
+    # BLOCKS: a round that finds a new best sends it to every island
     assert "A previous attempt was rejected (wrong_answer): test 1" in script.prompts[3]
+    assert "c = n / 15 * 7;" in script.prompts[3]
     assert [c.stage for c in result.candidates] == ["measured", "tests", "duplicate", "measured"]
     assert result.samples == 4 and len(result.curve) == 4 and result.curve == sorted(result.curve)
     assert result.improved and result.code == FORMULA and result.speedup == result.curve[-1]
@@ -96,6 +100,19 @@ def test_a_round_asks_every_island_at_once_within_the_budget() -> None:
         cost="instructions", execution=QUICK,
     )  # fmt: skip
     assert model.batches == [2, 1] and result.samples == 3 and result.code == FORMULA
+
+
+def test_an_island_hears_of_a_copy_and_of_a_child_that_is_no_faster() -> None:
+    script = Script([LOOP, WRONG, SLOWER, FORMULA, FORMULA])
+    result = perfcoder.optimize(
+        LOOP, TESTS, language="cpp", model=script, search="evolve", budget=5, cost="instructions",
+        evolve=EvolveConfig(islands=2, exploit=1.0, profile=False), execution=QUICK,
+    )  # fmt: skip
+    assert "gave back a program already tried (1.00x the original's speed)" in script.prompts[2]
+    not_faster = script.prompts[4].split("A previous attempt was correct but not faster (", 1)[1]
+    assert float(not_faster.split("x", 1)[0]) < 1.0 and "against its parent's 1.00x" in not_faster
+    assert [c.stage for c in result.candidates] == ["duplicate", "tests", "measured", "measured", "duplicate"]
+    assert result.code == FORMULA
 
 
 def test_without_profiles_the_model_is_not_told_where_time_goes() -> None:
