@@ -46,8 +46,9 @@ def cost_model(name: str) -> CostModel:
 def probe_for(model: CostModel, repeats: int = DEFAULT_REPEATS, language: str | None = None) -> Probe:
     """The probe that measures a cost model for programs of `language`: cachegrind for counts (with the
     language's cycle weights), repeated native runs for time."""
-    if model.deterministic:
-        return CachegrindProbe(model=model.name, weights=cycle_weights(language))
+    if model.deterministic:  # the Python fork server's identity is no part of other languages' results
+        python = language in (None, "python")
+        return CachegrindProbe(model=model.name, weights=cycle_weights(language), fork_python=python)
     if model is NATIVE:
         return NativeProbe()
     if repeats < 1:

@@ -41,6 +41,10 @@ PRELOADS = {"": "", "numpy": "import numpy\n"}
 PRELOADED_BY = {"numpy": "numpy", "scipy": "numpy", "pandas": "numpy"}  # an import of these imports it
 BATCH_JOBS = server.MAX_JOBS - 1  # user jobs per batch, besides the calibration job
 STARTUP_ALLOWANCE_S = 120.0  # the server's own start-up under valgrind, on top of the jobs' limits
+# The per-job wall-clock limit as the server reads it (milliseconds): one width for every limit, as
+# the text's length and a float's digits changed the jobs' cache misses (by a few), and so the counts of
+# the same run under another time limit
+WALL_MS_FORMAT = "{:012d}"
 log = logging.getLogger(__name__)
 # costs that add up; cycles is derived
 COUNTED = ("instructions", "l1_misses", "i1_misses", "ll_misses", "syscalls")
@@ -51,7 +55,8 @@ Counts = Callable[[dict[str, int], float], dict[str, float]]
 @functools.cache
 def identity() -> str:
     """Part of the results store key: a change to the server changes the counts."""
-    return "fork-server-" + hashlib.sha256(SCRIPT.read_bytes() + WARM_UP.read_bytes()).hexdigest()[:16]
+    parts = SCRIPT.read_bytes() + WARM_UP.read_bytes() + WALL_MS_FORMAT.encode()
+    return "fork-server-" + hashlib.sha256(parts).hexdigest()[:16]
 
 
 def preload_for(source: str) -> str:
@@ -228,7 +233,7 @@ def _write_jobs(directory: Path, jobs: Sequence[BatchJob], limits: Limits) -> Pa
         for name, data in job.files.items():
             (job_dir / name).write_bytes(data)
         (job_dir / "input").write_bytes(job.input)
-    (directory / "wall_s").write_text(repr(float(limits.time_s)))
+    (directory / "wall_ms").write_text(WALL_MS_FORMAT.format(round(limits.time_s * 1000)))
     for path in directory.rglob("*"):
         path.chmod(0o755 if path.is_dir() else 0o644)
     return directory

@@ -16,7 +16,9 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.sandbox import SandboxConfig
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
+from perfcoder.measure import forkserver
 from perfcoder.measure.cachegrind import CycleWeights, cycle_weights, read_cachegrind
+from perfcoder.measure.cost_models import cost_model, probe_for
 from tests.support.paths import EXAMPLES
 
 ENDL = EXAMPLES / "cpp" / "endl_flush"
@@ -165,3 +167,9 @@ def test_failing_programs_are_judged_natively_not_under_valgrind() -> None:
     measured = cycles.run(spin, SMALL)
     assert measured.verdict == Verdict.TIMEOUT
     assert measured.tests[0].wall_s < 5
+
+
+def test_only_python_results_depend_on_the_python_fork_server() -> None:
+    """A change to the fork server makes stored Python measurements stale, not C++ ones."""
+    settings = {lang: probe_for(cost_model("cycles"), language=lang).settings() for lang in ("cpp", "python")}
+    assert settings["cpp"]["python"] == "plain" and settings["python"]["python"] == forkserver.identity()

@@ -15,6 +15,7 @@ import pytest
 
 from perfcoder.execution.engine import RUN_ENV, ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import PYTHON
+from perfcoder.execution.limits import Limits
 from perfcoder.execution.probe import BatchBaseline, BatchJob
 from perfcoder.execution.results import SubmissionResult
 from perfcoder.execution.sandbox import Sandbox
@@ -217,6 +218,22 @@ def test_reports_that_do_not_add_up_are_all_distrusted(caplog: pytest.LogCapture
         with caplog.at_level(logging.WARNING):
             assert forkserver._parse("\n".join(forged).encode(), 3) == [None, None, None]
         assert "not trustworthy" in caplog.records[-1].getMessage()
+
+
+def test_a_run_counts_the_same_under_another_time_limit(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The baseline is measured once per store, whatever the time limit of the runs that use it."""
+    probe = CachegrindProbe(model="cycles", fork_python=True)
+    found = []
+    with caplog.at_level(logging.WARNING):
+        for seconds in (10.0, 0.5):  # the verifier's runs, and the oracle's at a short limit
+            config = ExecutionConfig(cache_dir=tmp_path, jobs=1, limits=Limits(time_s=seconds))
+            with Executor(config) as executor:
+                [result] = executor.run_many([Program(LOOP, PYTHON)], TESTS[:1], probe)
+            found.append(result.tests[0].costs)
+    assert not caplog.records  # the second batch's calibration run counted as the baseline says
+    assert found[0] == found[1] and found[0]["l1_misses"] > 0
 
 
 def test_a_calibration_miss_runs_the_batch_again_then_measures_plainly(
