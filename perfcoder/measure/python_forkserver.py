@@ -199,9 +199,8 @@ def held(release_read: int, release_write: int, job: dict[str, str]) -> dict[str
 
 
 def blocked(child: int, fd: int) -> None:
-    """Wait until the measured child is blocked reading the release pipe, so that its read always blocks:
-    valgrind traces a blocking system call as two lines, a quick one as one, and which one a read was
-    would otherwise depend on timing (a system call more or less in the child's counts, under load)."""
+    """Wait until the measured child is blocked reading the release pipe, so that its read always blocks
+    and every job's events come in the same order (valgrind traces that read as two lines either way)."""
     waiting = f"0 {hex(fd)} "  # read(2) on the pipe's fd, as /proc/PID/syscall shows it
     for _ in range(BLOCK_POLLS):
         try:
