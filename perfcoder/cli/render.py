@@ -101,12 +101,13 @@ def startup_note(measured: Measurement) -> str:
 
 
 def number(value: float | None, digits: int = 0) -> str:
-    """Counts with thousands separators, seconds with 4 decimals, missing as '-'."""
+    """Counts (whole numbers, or large) with thousands separators, seconds with 4 decimals, missing as
+    '-'."""
     if value is None:
         return "-"
     if digits:
         return f"{value:.{digits}f}"
-    return f"{value:,.0f}" if value >= 1000 else f"{value:.4f}"
+    return f"{value:,.0f}" if value >= 1000 or float(value).is_integer() else f"{value:.4f}"
 
 
 @contextlib.contextmanager

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from perfcoder.cli.render import number
 from tests.support.commands import run_cli
 from tests.support.paths import EXAMPLES
 
@@ -159,3 +160,7 @@ def _stored(store: Path) -> int:
             return int(db.execute("SELECT COUNT(*) FROM results").fetchone()[0])
     except sqlite3.OperationalError:
         return 0
+
+
+def test_tables_show_counts_as_whole_numbers_and_seconds_with_decimals() -> None:
+    assert [number(v) for v in (7.0, 1234567.0, 0.0123, None)] == ["7", "1,234,567", "0.0123", "-"]
