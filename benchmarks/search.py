@@ -1,11 +1,11 @@
 """Search against plain sampling at the same budget: Best@N, evolve, and evolve without profiles (the
 ablation), each given the same number of model samples per pair.
 
-Run (PIE dev Python pairs and the C++ pairs beside the project; the default model; ~10 min per pair
+Run (PIE dev Python pairs and the C++ pairs beside the project; the default model; 3-28 min per pair
 and mode with the bundled 0.5B model on 2 cores):
   .venv/bin/python benchmarks/search.py --pairs ../shared/data/pie-py-dev.jsonl \\
-      --statements ../shared/data/codenet-statements-dev --name pie_py --limit 6
-  .venv/bin/python benchmarks/search.py --pairs ../shared/data/cpp-pairs-dev.jsonl --name cpp --limit 6
+      --statements ../shared/data/codenet-statements-dev --name pie_py --limit 12 --budget 8 --max-tokens 512
+  .venv/bin/python benchmarks/search.py --pairs ../shared/data/cpp-pairs-dev.jsonl --name cpp --limit 3
 Writes benchmarks/results/search_NAME.json (the report) and search_NAME.pairs.jsonl (one line per pair
 and mode, appended as it goes: a rerun resumes, and `--report-only` re-scores).
 
