@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perfcoder.errors import PerfcoderError
+from perfcoder.execution.languages import PYTHON
 from perfcoder.execution.probe import NativeProbe, Probe
 from perfcoder.measure.cachegrind import CachegrindProbe, cycle_weights
 
@@ -47,7 +48,7 @@ def probe_for(model: CostModel, repeats: int = DEFAULT_REPEATS, language: str | 
     """The probe that measures a cost model for programs of `language`: cachegrind for counts (with the
     language's cycle weights), repeated native runs for time."""
     if model.deterministic:  # the Python fork server's identity is no part of other languages' results
-        python = language in (None, "python")
+        python = language in (None, PYTHON.name)
         return CachegrindProbe(model=model.name, weights=cycle_weights(language), fork_python=python)
     if model is NATIVE:
         return NativeProbe()

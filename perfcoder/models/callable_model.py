@@ -41,10 +41,12 @@ class CallableBackend(Backend):
 
 
 def _definition(function: ModelFunction) -> str:
-    """What decides the replies: a function's source; a callable object's class source and state."""
+    """What decides the replies: a function's source; a method's or a callable object's source and the
+    state of the object it belongs to."""
     is_function = inspect.isfunction(function) or inspect.ismethod(function)
     try:
         source = inspect.getsource(function if is_function else type(function))
     except (OSError, TypeError):  # built in, or defined where no source is kept
         source = ""
-    return source if is_function else source + repr(getattr(function, "__dict__", ""))
+    owner = getattr(function, "__self__", None) if is_function else function
+    return source + repr(getattr(owner, "__dict__", ""))

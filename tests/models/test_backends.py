@@ -268,3 +268,14 @@ def test_callable_objects_with_other_state_are_not_answered_from_each_others_cac
             assert isinstance(backend, CachedBackend)
             hits.append(backend.hits)
     assert answers == ["first", "second", "first"] and hits == [0, 0, 1]
+
+
+def test_bound_methods_of_objects_with_other_state_are_not_answered_from_each_others_cache(
+    tmp_path: Path,
+) -> None:
+    params, messages = SamplingParams(n=1), [{"role": "user", "content": "hi"}]
+    answers = []
+    for reply in ("first", "second"):
+        with as_backend(Replier(reply).__call__, ModelConfig(cache_dir=tmp_path)) as backend:
+            answers.append(backend.chat(messages, params)[0].text)
+    assert answers == ["first", "second"]
