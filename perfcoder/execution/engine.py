@@ -30,7 +30,14 @@ from perfcoder.execution.languages import PYTHON, Language, language_of
 from perfcoder.execution.limits import Limits
 from perfcoder.execution.probe import BatchBaseline, BatchJob, BatchProbe, NativeProbe, Probe
 from perfcoder.execution.results import PREVIEW_CHARS, SubmissionResult, TestResult, overall_verdict
-from perfcoder.execution.sandbox import BOX_DIR, Mount, ProcessResult, Sandbox, SandboxConfig
+from perfcoder.execution.sandbox import (
+    BOX_DIR,
+    Mount,
+    ProcessResult,
+    Sandbox,
+    SandboxConfig,
+    waiter_identity,
+)
 from perfcoder.execution.source import read_source
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
@@ -539,6 +546,7 @@ class Executor:
             "limits": asdict(self.config.limits),
             "judge": {"mode": judge.mode, "tolerance": judge.float_tolerance, "checker": checker},
             "isolation": self.config.sandbox.isolation,
+            "waiter": waiter_identity(),
             "probe": probe.name,
             "probe_settings": probe.settings(),
         }
@@ -555,7 +563,9 @@ def _probe_key(probe: Probe, group: str) -> str:
 
 
 def _own_by_pid_key(probe_key: str) -> str:
-    return digest(json.dumps({"engine": ENGINE_VERSION, "own_by_pid": probe_key}))
+    return digest(
+        json.dumps({"engine": ENGINE_VERSION, "waiter": waiter_identity(), "own_by_pid": probe_key})
+    )
 
 
 def _build_files(build: Build) -> dict[str, bytes]:

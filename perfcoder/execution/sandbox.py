@@ -526,10 +526,16 @@ def _read_report(report: BinaryIO) -> dict[str, Any] | None:
 _waiter_lock = threading.Lock()
 
 
+@functools.cache
+def waiter_identity() -> str:
+    """The waiter's source version: part of every results store key, as what it sets up for a run
+    (signals, address-space randomisation, entropy) changes the run's counts."""
+    return hashlib.sha256(WAITER_SOURCE.read_bytes()).hexdigest()[:16]
+
+
 def build_waiter(root: Path) -> Path:
     """Compile (once per runtime dir and source version) the small C program that is pid 1 of each run."""
-    source = WAITER_SOURCE.read_bytes()
-    path = root / f"waiter-{hashlib.sha256(source).hexdigest()[:16]}"
+    path = root / f"waiter-{waiter_identity()}"
     with _waiter_lock:
         if path.exists():
             return path

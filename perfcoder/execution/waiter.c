@@ -3,6 +3,10 @@
  * on the report fd (closed for the program, so it cannot write there). Exits like the program.
  *
  * usage: waiter REPORT_FD [--repeatable] [--count FD PREFIX] COMMAND...
+ * The program starts with every signal at its default action and none blocked, however perfcoder itself
+ * was started: exec keeps ignored signals (nohup ignores SIGHUP, a shell's background job SIGINT and
+ * SIGQUIT), and Python's start-up and shutdown do a system call and tens of instructions more or less
+ * for each, which made counts differ with the shell a run was started from.
  * With --repeatable, the program runs without address-space randomisation and with the getrandom system
  * call failing (ENOSYS), so that it reads entropy from /dev/urandom, which the sandbox replaces with a
  * fixed file for measured runs: counts then repeat exactly (numpy's import alone varies by thousands of
@@ -21,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +134,15 @@ static int make_repeatable(void) {
     return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program);
 }
 
+static void default_signals(void) {
+    struct sigaction action = {.sa_handler = SIG_DFL};
+    sigemptyset(&action.sa_mask);
+    for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &action, NULL); /* SIGKILL, SIGSTOP: EINVAL */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) {
         fprintf(stderr, "usage: waiter REPORT_FD [--repeatable] [--count FD PREFIX] COMMAND...\n");
@@ -155,6 +169,7 @@ int main(int argc, char **argv) {
         return 125;
     }
     if (child == 0) {
+        default_signals();
         if (count_fd >= 0) {
             dup2(pipe_fds[1], count_fd);
             close(pipe_fds[0]);

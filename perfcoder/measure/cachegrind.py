@@ -26,10 +26,11 @@ log = logging.getLogger(__name__)
 OUT_NAME = ".perfcoder-cachegrind.out"  # in the work dir, read after the run
 TRACE_FD = 87  # valgrind's log (with the system-call trace) goes to this fd, counted by the waiter
 SYSCALL_PREFIX = "SYSCALL["  # how valgrind's --trace-syscalls starts each traced call
-# A batch whose calibration run misses (no cause is known: counts depend neither on the batch nor on the
-# time limit, tests/measure/test_forkserver.py) is run again before its jobs fall back to plain runs,
-# whose counts differ from batched ones by up to ~0.5%: a search would otherwise compare candidates
-# measured one way with an input measured the other
+# A batch whose calibration run misses is run again before its jobs fall back to plain runs, whose counts
+# differ from batched ones by up to ~0.5%: a search would otherwise compare candidates measured one way
+# with an input measured the other. Counts depend neither on the batch nor on the time limit
+# (tests/measure/test_forkserver.py) nor on the signals perfcoder's process ignores (the waiter resets
+# them; a baseline stored from a shell that ignored others missed every batch), so a miss is rare
 CALIBRATION_TRIES = 2
 # glibc must not copy or fill with `rep movsb/stosb`, which valgrind counts per byte (10x on a memcpy-heavy
 # program). Raising the thresholds does it; `glibc.cpu.hwcaps=-ERMS` does too, but its parsing costs a
