@@ -75,7 +75,8 @@ class Builder:
         self.sandbox = sandbox
         self.config = config or ToolchainConfig()
         self.cache = sandbox.root / "builds"
-        self.cache.mkdir(mode=0o711, exist_ok=True)
+        self.cache.mkdir(exist_ok=True)
+        self.cache.chmod(0o711)  # set, not asked of mkdir, which the umask masks
         self._locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
 
@@ -110,7 +111,9 @@ class Builder:
         """Compile in a fresh sandbox work dir; on success copy the artifact to out_dir (world-readable)."""
         out_dir.chmod(0o755)
         with self.sandbox.workdir() as work:
-            (work / language.source_name).write_text(source)
+            source_file = work / language.source_name
+            source_file.write_text(source)
+            source_file.chmod(0o644)  # the compiler runs as the sandbox's uid, whatever the umask
             argv, mounts = self._compile_command(source, language)
             result = self.sandbox.run(argv, work, COMPILE_LIMITS, env=BUILD_ENV, mounts=mounts)
             text = (result.stderr + result.stdout).decode(errors="replace")[-MAX_LOG_CHARS:]

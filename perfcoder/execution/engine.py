@@ -523,6 +523,7 @@ class Executor:
                 ("actual.txt", actual),
             ):
                 (work / name).write_bytes(data)
+                (work / name).chmod(0o644)  # the checker runs as the sandbox's uid, whatever the umask
             files = [f"{BOX_DIR}/{name}" for name in ("input.txt", "expected.txt", "actual.txt")]
             done: ProcessResult = self.sandbox.run(
                 [*checker.argv, *files],

@@ -191,7 +191,8 @@ class Sandbox:
     def workdir(self) -> Iterator[Path]:
         """A fresh empty work dir (given to the run's uid when it runs), removed afterwards."""
         base = self.root / "work"
-        base.mkdir(mode=0o711, exist_ok=True)
+        base.mkdir(exist_ok=True)
+        base.chmod(0o711)  # set, not asked of mkdir: the umask masks that (077 locked every run out)
         path = Path(tempfile.mkdtemp(prefix="run-", dir=base))
         try:
             yield path

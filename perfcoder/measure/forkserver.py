@@ -234,7 +234,7 @@ def _write_jobs(directory: Path, jobs: Sequence[BatchJob], limits: Limits) -> Pa
             (job_dir / name).write_bytes(data)
         (job_dir / "input").write_bytes(job.input)
     (directory / "wall_ms").write_text(WALL_MS_FORMAT.format(round(limits.time_s * 1000)))
-    for path in directory.rglob("*"):
+    for path in [directory, *directory.rglob("*")]:  # modes set, not asked of mkdir: a umask masks those
         path.chmod(0o755 if path.is_dir() else 0o644)
     return directory
 

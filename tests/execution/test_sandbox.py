@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import signal
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from perfcoder.execution.engine import Executor, Program
-from perfcoder.execution.languages import PYTHON
+from perfcoder.execution.engine import ExecutionConfig, Executor, Program
+from perfcoder.execution.judge import JudgeConfig
+from perfcoder.execution.languages import CPP, PYTHON
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
+from perfcoder.measure.cachegrind import CachegrindProbe
 
 IGNORED_BY_SHELLS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT)  # nohup; a background job
 # which of them a program starts with ignored, and which signals it starts with blocked (a bit mask)
@@ -39,3 +45,40 @@ def test_a_program_starts_with_no_signal_ignored_whatever_perfcoder_ignores(exec
     # counts of a run would depend on the shell perfcoder was started from
     [result] = executor.run_many([SIGNAL_STATE], [TestCase("1", b"", NONE_IGNORED_NONE_BLOCKED)])
     assert result.verdict == Verdict.ACCEPTED, result.tests[0].stdout
+
+
+CHECKER = (
+    "import sys\n"
+    "_, expected, actual = (open(p).read() for p in sys.argv[1:4])\n"
+    "sys.exit(expected != actual)\n"
+)
+
+
+@pytest.fixture
+def strict_umask_fresh_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """umask 077 and a runtime directory made under it: every file and directory the sandbox's uid must
+    read (work dirs, sources, builds, fork-server jobs, checker files) is made while it is in force."""
+    parent = Path(tempfile.mkdtemp(prefix="perfcoder-umask-"))
+    parent.chmod(0o711)  # traversable by the sandbox's uid, as /tmp is
+    monkeypatch.setattr(tempfile, "tempdir", str(parent))
+    before = os.umask(0o077)
+    yield parent
+    os.umask(before)
+    shutil.rmtree(parent, ignore_errors=True)
+
+
+def test_runs_work_under_a_strict_umask(strict_umask_fresh_runtime: Path, private_cache: Path) -> None:
+    checker = strict_umask_fresh_runtime / "checker.py"
+    checker.write_text(CHECKER)
+    checker.chmod(0o644)  # the user's own file: theirs to make readable
+    config = ExecutionConfig(judge=JudgeConfig(checker=checker), cache_dir=private_cache)
+    test = [TestCase("1", b"4\n", b"8\n")]
+    cpp = Program('#include <cstdio>\nint main(){int n;scanf("%d",&n);printf("%d\\n",2*n);}\n', CPP)
+    with Executor(config) as executor:
+        judged = executor.run(cpp, test)
+        measured = executor.run(
+            Program("print(2 * int(input()))\n", PYTHON), test, CachegrindProbe(model="instructions")
+        )
+    assert judged.verdict == Verdict.ACCEPTED, judged.compile_log or judged.tests[0].stderr
+    assert measured.verdict == Verdict.ACCEPTED, measured.tests[0].stderr
+    assert measured.tests[0].costs["instructions"] > 0
