@@ -4,7 +4,8 @@ ablation), each given the same number of model samples per pair.
 Run (PIE dev Python pairs and the C++ pairs beside the project; the default model; 3-28 min per pair
 and mode with the bundled 0.5B model on 2 cores):
   .venv/bin/python benchmarks/search.py --pairs ../shared/data/pie-py-dev.jsonl \\
-      --statements ../shared/data/codenet-statements-dev --name pie_py --limit 12 --budget 8 --max-tokens 512
+      --statements ../shared/data/codenet-statements-dev --name pie_py_16 --limit 16 --budget 16 --k 8 \\
+      --max-tokens 512 --threads 2
   .venv/bin/python benchmarks/search.py --pairs ../shared/data/cpp-pairs-dev.jsonl --name cpp --limit 3
 Writes benchmarks/results/search_NAME.json (the report) and search_NAME.pairs.jsonl (one line per pair
 and mode, appended as it goes: a rerun resumes, and `--report-only` re-scores).
@@ -71,7 +72,7 @@ def run_pair(pair: OptimizationPair, mode: str, args: argparse.Namespace, backen
     with make(pair.language, args.cost, config=config) as env:
         tests = tests_for(env, pair, sources.for_pair(pair), args.oracle_budget)
         search = SearchConfig(
-            k=args.budget,
+            k=args.k or args.budget,
             sampling=SamplingParams(temperature=0.7, max_tokens=args.max_tokens, seed=args.seed),
             budget=args.budget,
             **MODES[mode],
@@ -169,9 +170,16 @@ def main() -> None:
     parser.add_argument("--name", required=True)
     parser.add_argument("--limit", type=int, default=6, help="pairs (the first N usable ones)")
     parser.add_argument("--budget", type=int, default=16, help="model samples per pair and mode")
+    parser.add_argument(
+        "--k",
+        type=int,
+        help="Best@N's samples per request, drawn in rounds of k until the budget is spent (default: the "
+        "budget); a round's seed follows its number, so a larger budget reuses a smaller one's samples",
+    )
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--base-url", help="the endpoint of an openai:NAME model (a served model)")
+    parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads")
     parser.add_argument("--context", type=int, default=4096, help="tokens per sequence (prompt and sample)")
     parser.add_argument("--cost", default="cycles")
     parser.add_argument("--max-tokens", type=int, default=768)
@@ -188,7 +196,9 @@ def main() -> None:
         done = {(r["pair"], r["mode"]) for r in rows}
         unusable = {r["pair"] for r in rows if "skipped" in r}  # a pair no mode can run is not tried again
         pairs = load_pairs(Path(args.pairs)).require(args.pairs).items
-        model = ModelConfig(model=args.model, base_url=args.base_url, context=args.context)
+        model = ModelConfig(
+            model=args.model, base_url=args.base_url, context=args.context, threads=args.threads
+        )
         with as_backend(args.model, model) as backend:
             used = 0
             for pair in pairs:
