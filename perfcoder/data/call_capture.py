@@ -23,7 +23,7 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.languages import PYTHON
 from perfcoder.execution.limits import Limits
-from perfcoder.execution.sandbox import BOX_DIR, Mount, ProcessResult, Sandbox, runtime_dir
+from perfcoder.execution.sandbox import BOX_DIR, Mount, ProcessResult, Sandbox, readable_copy, runtime_dir
 from perfcoder.execution.testcase import TestCase
 from perfcoder.settings import setting
 
@@ -127,7 +127,7 @@ def run_command(
             for name in ("python", "python3"):
                 os.symlink(python, os.path.join(shims, name))
             os.chmod(shims, 0o755)
-            mounts = [Mount(RUNTIME, RUNTIME_INSIDE), Mount(Path(shims), BIN_INSIDE)]
+            mounts = [Mount(readable_copy(RUNTIME), RUNTIME_INSIDE), Mount(Path(shims), BIN_INSIDE)]
             result = sandbox.run(
                 ["/bin/sh", "-c", command], work, limits, env=command_env(trace), mounts=mounts
             )
@@ -263,7 +263,9 @@ def _variants(
             f"{BOX_DIR}/calls.json",
             f"{BOX_DIR}/variants.json",
         ]
-        result = sandbox.run(argv, work, GROW_LIMITS, env=env, mounts=[Mount(RUNTIME, RUNTIME_INSIDE)])
+        result = sandbox.run(
+            argv, work, GROW_LIMITS, env=env, mounts=[Mount(readable_copy(RUNTIME), RUNTIME_INSIDE)]
+        )
         if not result.ok:
             raise PerfcoderError(f"growing the recorded calls failed{_how(result)}")
         rows = json.loads((work / "variants.json").read_text())["variants"]

@@ -556,6 +556,38 @@ def build_waiter(root: Path) -> Path:
     return path
 
 
+def readable_copy(source: Path) -> Path:
+    """A copy of a package file or directory that runs read, in the runtime dir with modes every sandbox
+    uid can read (made once per content): an installed file's own mode follows the umask it was installed
+    under, and under 077 only its owner, not the run's uid, could read it."""
+    root = runtime_dir()
+    target = root / f"{source.name}-{_content_digest(source)[:16]}"
+    if target.exists():
+        return target
+    staging = Path(tempfile.mkdtemp(prefix="copy-", dir=root))
+    copy = staging / source.name
+    if source.is_dir():
+        shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        shutil.copyfile(source, copy)
+    for path in [copy, *copy.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    with contextlib.suppress(OSError):  # another process made it first
+        copy.rename(target)
+    shutil.rmtree(staging, ignore_errors=True)
+    return target
+
+
+def _content_digest(source: Path) -> str:
+    """sha256 over a file's bytes, or a directory's files (names and bytes, caches left out)."""
+    sha = hashlib.sha256()
+    files = sorted(p for p in source.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in files if source.is_dir() else [source]:
+        sha.update(str(path.relative_to(source) if source.is_dir() else path.name).encode() + b"\0")
+        sha.update(path.read_bytes())
+    return sha.hexdigest()
+
+
 def fixed_entropy(root: Path) -> Path:
     """The file repeatable runs read as /dev/urandom (made once per runtime dir)."""
     path = root / f"entropy-{hashlib.sha256(ENTROPY_SEED).hexdigest()[:16]}"

@@ -26,7 +26,7 @@ from typing import Any
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.limits import Limits
 from perfcoder.execution.probe import BatchBaseline, BatchJob, BatchMeasure
-from perfcoder.execution.sandbox import Mount, ProcessResult, Sandbox
+from perfcoder.execution.sandbox import Mount, ProcessResult, Sandbox, readable_copy
 from perfcoder.execution.source import python_imports
 from perfcoder.measure import python_forkserver as server
 from perfcoder.measure import python_warmup as warmup
@@ -99,8 +99,8 @@ def run_batch(
             whole,
             env=env,
             mounts=[
-                Mount(SCRIPT, SCRIPT_INSIDE),
-                Mount(WARM_UP, server.WARM_UP),
+                Mount(readable_copy(SCRIPT), SCRIPT_INSIDE),
+                Mount(readable_copy(WARM_UP), server.WARM_UP),
                 Mount(jobs_dir, server.JOBS),
                 Mount(writable[0], server.PROG_DIR, writable=True),
                 Mount(writable[1], server.OUT_DIR, writable=True),

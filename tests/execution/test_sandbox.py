@@ -16,6 +16,7 @@ from perfcoder.execution.judge import JudgeConfig
 from perfcoder.execution.languages import CPP, PYTHON
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
+from perfcoder.measure import forkserver
 from perfcoder.measure.cachegrind import CachegrindProbe
 
 IGNORED_BY_SHELLS = (signal.SIGHUP, signal.SIGINT, signal.SIGQUIT)  # nohup; a background job
@@ -56,12 +57,20 @@ CHECKER = (
 
 @pytest.fixture
 def strict_umask_fresh_runtime(monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """umask 077 and a runtime directory made under it: every file and directory the sandbox's uid must
-    read (work dirs, sources, builds, fork-server jobs, checker files) is made while it is in force."""
+    """umask 077, a runtime directory made under it and the fork server's files installed under it:
+    every file and directory the sandbox's uid must read (work dirs, sources, builds, fork-server script
+    and jobs, checker files) is made while it is in force."""
     parent = Path(tempfile.mkdtemp(prefix="perfcoder-umask-"))
     parent.chmod(0o711)  # traversable by the sandbox's uid, as /tmp is
     monkeypatch.setattr(tempfile, "tempdir", str(parent))
     before = os.umask(0o077)
+    installed = parent / "installed"  # the fork server's files as an install under this umask leaves them
+    installed.mkdir()
+    for name in ("SCRIPT", "WARM_UP"):
+        shipped = getattr(forkserver, name)
+        copy = installed / shipped.name
+        copy.write_bytes(shipped.read_bytes())
+        monkeypatch.setattr(forkserver, name, copy)
     yield parent
     os.umask(before)
     shutil.rmtree(parent, ignore_errors=True)
