@@ -114,6 +114,24 @@ def best_rewrite(row: dict[str, Any]) -> float | None:
     return round(row["original_cost"] / min(costs), 4) if costs else None
 
 
+def first_samples(row: dict[str, Any], n: int) -> dict[str, Any]:
+    """A finished row as if its search had stopped after n samples: a run at a larger budget holds the
+    run at n (Best@N's rounds and evolve's steps are seeded by their number, and nothing before sample n
+    depends on the budget). Its tokens and seconds are those of the whole run, so they are left out."""
+    if "speedup" not in row or row["samples"] <= n:
+        return row
+    curve = row["curve"][:n]
+    improved = bool(curve) and curve[-1] >= 1.0 + SearchConfig().min_gain
+    cut = {"candidates": row["candidates"][:n], "curve": curve, "samples": n, "improved": improved}
+    return {**row, **cut, "tokens": None, "wall_s": None}
+
+
+def total(rows: list[dict[str, Any]], key: str) -> float | None:
+    """A sum over rows, None if a row lacks the figure."""
+    values = [r[key] for r in rows]
+    return None if any(v is None for v in values) else round(sum(values), 1)
+
+
 def complete(rows: list[dict[str, Any]], modes: list[str]) -> set[str]:
     """The pairs every mode has finished: modes are compared on the same pairs only."""
     done: dict[str, set[str]] = {}
@@ -149,10 +167,10 @@ def report(rows: list[dict[str, Any]], budget: int, modes_run: list[str]) -> dic
             "verified_rewrites": sum(rewrites(r) for r in chosen),
             "best_rewrite": {r["pair"]: best_rewrite(r) for r in chosen},
             "samples": sum(r["samples"] for r in chosen),
-            "tokens": sum(r["tokens"] for r in chosen),
-            "wall_s": round(sum(r["wall_s"] for r in chosen), 1),
-            "measured": sum((r["verification"] or {}).get("measured", 0) for r in chosen),
-            "spared": sum((r["verification"] or {}).get("spared", 0) for r in chosen),
+            "tokens": total(chosen, "tokens"),
+            "wall_s": total(chosen, "wall_s"),
+            "measured": sum(c["stage"] == "measured" for r in chosen for c in r["candidates"]),
+            "spared": sum(c["stage"] != "measured" for r in chosen for c in r["candidates"]),
             "mean_curve": [round(statistics.fmean(c[i] for c in curves), 3) for i in range(budget)]
             if curves
             else [],
@@ -188,6 +206,11 @@ def main() -> None:
     parser.add_argument("--oracle-budget", type=float, default=0.5)
     parser.add_argument("--jobs", type=int, default=1)
     parser.add_argument("--report-only", action="store_true")
+    parser.add_argument(
+        "--score-first",
+        type=int,
+        help="score each pair on its first N samples only (written to search_NAME_firstN.json)",
+    )
     args = parser.parse_args()
     log = RESULTS / f"search_{args.name}.pairs.jsonl"
     rows = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
@@ -229,16 +252,17 @@ def main() -> None:
                     if not ok:
                         break
                 used += ok
+    scored = min(args.score_first or args.budget, args.budget)
     result = {
         "command": "benchmarks/search.py "
         + " ".join(f"--{k.replace('_', '-')} {v}" for k, v in vars(args).items() if v and k != "report_only"),
-        "budget": args.budget,
+        "budget": scored,
         "skipped": {r["pair"]: r["skipped"] for r in reversed(rows) if "skipped" in r},  # the first reason
         "pairs": sorted(complete(rows, args.modes.split(","))),
-        "modes": report(rows, args.budget, args.modes.split(",")),
+        "modes": report([first_samples(r, scored) for r in rows], scored, args.modes.split(",")),
         "wall_s_this_invocation": round(time.monotonic() - started, 1),
     }
-    out = RESULTS / f"search_{args.name}.json"
+    out = RESULTS / f"search_{args.name}{f'_first{scored}' if scored < args.budget else ''}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps({k: v for k, v in result.items() if k != "skipped"}, indent=2))
 
