@@ -36,8 +36,10 @@ BLOCKS = (
 )
 FORMULA = HEAD + '    printf("%lld\\n", n / 3 + n / 5 - n / 15);\n}\n'
 WRONG = HEAD + '    printf("%lld\\n", n / 3 + n / 5);\n}\n'
-EXTRA = "\n    volatile long long v = 0;\n    for (long long i = 0; i < n; i++) v += i;"
-SLOWER = LOOP.replace("&n);", "&n);" + EXTRA)  # correct, and slower
+# correct, and slower by a fraction: a volatile add costs about three of LOOP's iterations, and SLOWER
+# must stay well within the time limit on the largest input the ladder grows for LOOP
+EXTRA = "\n    volatile long long v = 0;\n    for (long long i = 0; i < n / 8; i++) v += i;"
+SLOWER = LOOP.replace("&n);", "&n);" + EXTRA)
 TESTS = [{"input": "1000\n", "output": "467\n"}, {"input": "20000\n", "output": "9333\n"}]
 QUICK = ExecutionConfig(limits=Limits(time_s=1.0))  # the ladders stop where LOOP takes 0.5 s
 
