@@ -69,14 +69,13 @@ def test_an_unknown_executor_is_refused() -> None:
         ExecutionConfig(executor="spark")
 
 
-NUMPY_SUM = Program("import numpy as np\nprint(int(np.arange(int(input())).sum()))\n", PYTHON)
 LOOP = Program("t = 0\nfor i in range(int(input())):\n    t += i * i\nprint(t)\n", PYTHON)
 
 
 def test_python_counts_are_the_same_alone_in_a_batch_and_on_ray(tmp_path: Path) -> None:
-    """Exact repeatability: measured runs see fixed entropy (numpy's import draws a seed) and each batched
-    run is measured against the start-up program at its own process number. Alone on Ray, and locally in
-    a batch among others (local runs alone against crowded ones: tests/measure/test_forkserver.py)."""
+    """Exact repeatability: each batched run is measured against the start-up program at its own process
+    number. Alone on Ray, and locally in a batch among others (local runs alone against crowded ones, and
+    numpy's batches: tests/measure/test_forkserver.py; fixed entropy: tests/execution/test_sandbox.py)."""
     from perfcoder.measure.cachegrind import CachegrindProbe
 
     probe = CachegrindProbe(model="cycles")
@@ -84,13 +83,13 @@ def test_python_counts_are_the_same_alone_in_a_batch_and_on_ray(tmp_path: Path) 
     others = [Program(f"print(int(input()) + {n})\n", PYTHON) for n in range(5)]
     counts = {}
     for name, executor, programs in (
-        ("batch", "local", [*others, LOOP, *others[:2], NUMPY_SUM]),
-        ("alone on ray", "ray", [LOOP, NUMPY_SUM]),
+        ("batch", "local", [*others, LOOP, *others[:2]]),
+        ("alone on ray", "ray", [LOOP]),
     ):
         config = ExecutionConfig(use_store=False, executor=executor, jobs=2)
         with Executor(config) as engine:
             results = engine.run_many(programs, tests, probe)
         measured = {p: r.tests[0].costs for p, r in zip(programs, results, strict=True)}
-        counts[name] = [measured[LOOP], measured[NUMPY_SUM]]
-    assert counts["batch"][0]["ll_misses"] > 0 and counts["batch"][1]["cycles"] > 0
+        counts[name] = measured[LOOP]
+    assert counts["batch"]["ll_misses"] > 0
     assert counts["alone on ray"] == counts["batch"]

@@ -14,6 +14,7 @@ import pytest
 from perfcoder.execution.engine import ExecutionConfig, Executor, Program
 from perfcoder.execution.judge import JudgeConfig
 from perfcoder.execution.languages import CPP, PYTHON
+from perfcoder.execution.limits import Limits
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
 from perfcoder.measure import forkserver
@@ -46,6 +47,17 @@ def test_a_program_starts_with_no_signal_ignored_whatever_perfcoder_ignores(exec
     # counts of a run would depend on the shell perfcoder was started from
     [result] = executor.run_many([SIGNAL_STATE], [TestCase("1", b"", NONE_IGNORED_NONE_BLOCKED)])
     assert result.verdict == Verdict.ACCEPTED, result.tests[0].stdout
+
+
+def test_measured_runs_draw_the_same_entropy_every_time(executor: Executor) -> None:
+    # what numpy's import and random's seeding draw: without it their counts vary from run to run
+    draw = ["/usr/bin/python3", "-c", "import os, random; print(os.urandom(8).hex(), random.random())"]
+
+    def drawn(repeatable: bool) -> bytes:
+        with executor.sandbox.workdir() as work:
+            return executor.sandbox.run(draw, work, Limits(time_s=5.0), repeatable=repeatable).stdout
+
+    assert drawn(True) == drawn(True) and drawn(False) != drawn(False)
 
 
 CHECKER = (
