@@ -23,7 +23,15 @@ from perfcoder.errors import PerfcoderError
 from perfcoder.execution.engine import Executor, Program
 from perfcoder.execution.languages import PYTHON
 from perfcoder.execution.limits import Limits
-from perfcoder.execution.sandbox import BOX_DIR, Mount, ProcessResult, Sandbox, readable_copy, runtime_dir
+from perfcoder.execution.sandbox import (
+    BOX_DIR,
+    Mount,
+    ProcessResult,
+    Sandbox,
+    readable_by_runs,
+    readable_copy,
+    runtime_dir,
+)
 from perfcoder.execution.testcase import TestCase
 from perfcoder.settings import setting
 
@@ -143,10 +151,7 @@ def project_snapshot(project: Path) -> Iterator[Path]:
     with tempfile.TemporaryDirectory(prefix="project-", dir=runtime_dir()) as directory:
         copy = Path(directory) / "project"
         shutil.copytree(project, copy, ignore=_ignored)
-        for root, _, files in os.walk(directory):
-            os.chmod(root, 0o755)
-            for name in files:
-                os.chmod(os.path.join(root, name), 0o644)
+        readable_by_runs(Path(directory))
         yield copy
 
 

@@ -570,12 +570,18 @@ def readable_copy(source: Path) -> Path:
         shutil.copytree(source, copy, ignore=shutil.ignore_patterns("__pycache__"))
     else:
         shutil.copyfile(source, copy)
-    for path in [copy, *copy.rglob("*")]:
-        path.chmod(0o755 if path.is_dir() else 0o644)
+    readable_by_runs(copy)
     with contextlib.suppress(OSError):  # another process made it first
         copy.rename(target)
     shutil.rmtree(staging, ignore_errors=True)
     return target
+
+
+def readable_by_runs(root: Path) -> None:
+    """Make a file or a tree readable (not writable) by every sandbox uid. Modes are set, not asked of
+    mkdir or open, which the umask masks."""
+    for path in [root, *root.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
 
 
 def _content_digest(source: Path) -> str:

@@ -26,7 +26,7 @@ from typing import Any
 from perfcoder.errors import PerfcoderError
 from perfcoder.execution.limits import Limits
 from perfcoder.execution.probe import BatchBaseline, BatchJob, BatchMeasure
-from perfcoder.execution.sandbox import Mount, ProcessResult, Sandbox, readable_copy
+from perfcoder.execution.sandbox import Mount, ProcessResult, Sandbox, readable_by_runs, readable_copy
 from perfcoder.execution.source import python_imports
 from perfcoder.measure import python_forkserver as server
 from perfcoder.measure import python_warmup as warmup
@@ -222,10 +222,10 @@ def _own(
 def _write_jobs(directory: Path, jobs: Sequence[BatchJob], limits: Limits) -> Path:
     """NNNNNN/ with the program's files and the input per job, and the per-job wall-clock limit,
     readable by the sandbox uid."""
-    directory.mkdir(mode=0o755)
+    directory.mkdir()
     for index, job in enumerate(jobs):
         job_dir = directory / f"{index:06d}"
-        job_dir.mkdir(mode=0o755)
+        job_dir.mkdir()
         if set(job.files) != set(server.PROGRAM_FILES):
             raise PerfcoderError(
                 f"a fork-server job needs the files {server.PROGRAM_FILES}, got {list(job.files)}"
@@ -234,8 +234,7 @@ def _write_jobs(directory: Path, jobs: Sequence[BatchJob], limits: Limits) -> Pa
             (job_dir / name).write_bytes(data)
         (job_dir / "input").write_bytes(job.input)
     (directory / "wall_ms").write_text(WALL_MS_FORMAT.format(round(limits.time_s * 1000)))
-    for path in [directory, *directory.rglob("*")]:  # modes set, not asked of mkdir: a umask masks those
-        path.chmod(0o755 if path.is_dir() else 0o644)
+    readable_by_runs(directory)
     return directory
 
 

@@ -75,17 +75,8 @@ def test_bad_model_inputs_are_one_line_errors(private_cache: Path, tmp_path: Pat
     broken.write_bytes(b"GGUF but not really")
     tests = tmp_path / "tests.json"
     tests.write_text(json.dumps([{"input": "10\n", "output": "17\n"}]))
-    args = (
-        "optimize",
-        PRIME / "slow.py",
-        "--tests",
-        tests,
-        "--cost",
-        "cpu",
-        "--repeats",
-        "1",
-        "--no-differential",
-    )
+    measure = ("--cost", "cpu", "--repeats", "1", "--no-differential")  # no bearing on the model errors
+    args = ("optimize", PRIME / "slow.py", "--tests", tests, *measure)
     done = run_cli(*args, "--model", str(broken), cache=private_cache)
     assert done.returncode == 2 and "cannot load it" in done.stderr and "Traceback" not in done.stderr
     unreachable = ("--model", "openai:x", "--base-url", "http://127.0.0.1:9", "--retries", "0")
