@@ -17,7 +17,23 @@ from perfcoder.models.base import Backend, ChatRequest, Message, Sample, Samplin
 from perfcoder.models.weights import file_sha256
 from perfcoder.settings import setting
 
-GGUF_MAGIC = b"GGUF"  # every GGUF file starts so; checked up front, the engine itself starts on first use
+GGUF_MAGIC = b"GGUF"  # every GGUF file starts so, then its format version
+GGUF_VERSIONS = (2, 3)  # what llama.cpp reads
+
+
+def gguf_problem(path: Path) -> str | None:
+    """Why llama.cpp cannot load `path`, as far as its header tells (None: it looks loadable). Checked up
+    front: the engine itself starts on first use, which may come after minutes of other work."""
+    if not path.is_file():
+        return "no such model file"
+    with path.open("rb") as handle:
+        header = handle.read(len(GGUF_MAGIC) + 4)
+    if header[: len(GGUF_MAGIC)] != GGUF_MAGIC:
+        return "llama.cpp cannot load it (not a GGUF file)"
+    version = int.from_bytes(header[len(GGUF_MAGIC) :], "little")
+    if version not in GGUF_VERSIONS:
+        return f"llama.cpp cannot load it (GGUF version {version}, not one of {GGUF_VERSIONS})"
+    return None
 
 
 @dataclass(frozen=True)
@@ -32,11 +48,8 @@ class LlamaCppConfig:
 
 class LlamaCppBackend(Backend):
     def __init__(self, path: Path, config: LlamaCppConfig = LlamaCppConfig()) -> None:
-        if not path.is_file():
-            raise PerfcoderError(f"{path}: no such model file")
-        with path.open("rb") as handle:
-            if handle.read(len(GGUF_MAGIC)) != GGUF_MAGIC:
-                raise PerfcoderError(f"{path}: llama.cpp cannot load it (not a GGUF file)")
+        if (problem := gguf_problem(path)) is not None:
+            raise PerfcoderError(f"{path}: {problem}")
         os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read when the engine's library loads
         try:
             import xllamacpp

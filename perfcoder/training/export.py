@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from perfcoder.errors import PerfcoderError
+from perfcoder.models.llamacpp import gguf_problem
 from perfcoder.store import default_cache_dir
 
 SOURCE_PACKAGE = "llama-cpp-python==0.3.36"  # its sdist vendors llama.cpp with the converter
@@ -23,7 +24,6 @@ CONVERTER = "convert_hf_to_gguf.py"
 CONVERTER_PARTS = (CONVERTER, "conversion/", "gguf-py/")  # what the script imports, beside it
 CONVERTER_ENV = "PERFCODER_GGUF_CONVERTER"
 OUT_TYPES = ("f16", "bf16", "f32", "q8_0")
-GGUF_MAGIC = b"GGUF"
 DOWNLOAD_TIMEOUT_S = 900
 CONVERT_TIMEOUT_S = 3600
 
@@ -44,7 +44,7 @@ def export_gguf(
     output.parent.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, str(script), str(model_dir), "--outfile", str(output), "--outtype", out_type]
     done = subprocess.run(command, capture_output=True, text=True, timeout=CONVERT_TIMEOUT_S, check=False)
-    if done.returncode != 0 or not _is_gguf(output):
+    if done.returncode != 0 or gguf_problem(output) is not None:
         raise PerfcoderError(f"GGUF conversion of {model_dir} failed:\n{done.stderr.strip()[-2000:]}")
     return output
 
@@ -89,10 +89,3 @@ def _fetch_converter(home: Path) -> None:
         home.parent.mkdir(parents=True, exist_ok=True)
         shutil.rmtree(home, ignore_errors=True)
         shutil.move(staging, home)
-
-
-def _is_gguf(path: Path) -> bool:
-    if not path.is_file():
-        return False
-    with path.open("rb") as handle:
-        return handle.read(4) == GGUF_MAGIC

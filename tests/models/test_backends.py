@@ -157,6 +157,9 @@ def test_model_names_resolve(tmp_path: Path) -> None:
     broken.write_bytes(b"not a model")
     with pytest.raises(PerfcoderError, match="cannot load it"):
         load_backend(ModelConfig(model=str(broken), cache_dir=tmp_path))
+    broken.write_bytes(b"GGUF but not really")  # the magic, but no version llama.cpp reads: known up front
+    with pytest.raises(PerfcoderError, match="GGUF version 1953849888"):
+        load_backend(ModelConfig(model=str(broken), cache_dir=tmp_path))
 
 
 needs_torch = pytest.mark.skipif(
