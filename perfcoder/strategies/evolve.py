@@ -9,7 +9,8 @@ and then another, for diversity) and asks the model for a faster version of it w
 - its cost against the input's;
 - what became of the island's last child that did not join: its verdict and the smallest input on which
   it differed, or that it came back unchanged, or that it was correct but no faster (a small model's
-  most frequent replies, which would otherwise be asked for again).
+  most frequent replies, which would otherwise be asked for again); an island that got a copy back
+  also samples its next request hotter.
 
 Every child goes through the verification funnel (duplicates are never judged twice); a verified child
 faster than its parent joins the island. A round that finds a new best program sends it to every
@@ -64,10 +65,18 @@ class EvolveConfig:
         0.2, "The profile's input: the largest the input program answers within this many CPU seconds."
     )
     seed: int = setting(0, "Seed of the parent choice.")
+    copy_heat: float = setting(
+        0.3,
+        "Added to the sampling temperature of an island's next request for each copy of a program already "
+        "tried that it got back in a row (a copy spends a sample and is not judged; 0: off).",
+    )
+    max_temperature: float = setting(1.3, "The most copy_heat raises the temperature to.")
 
     def __post_init__(self) -> None:
         if self.islands < 1 or self.samples_per_step < 1 or self.migrate_every < 1:
             raise PerfcoderError("evolve: islands, samples_per_step and migrate_every must be >= 1")
+        if self.copy_heat < 0:
+            raise PerfcoderError(f"evolve: copy_heat must be >= 0, got {self.copy_heat}")
         if not 0.0 <= self.exploit <= 1.0:
             raise PerfcoderError(f"evolve: exploit must be within [0, 1], got {self.exploit}")
 
@@ -89,6 +98,7 @@ class Island:
     ask: str
     members: list[Member] = field(default_factory=list)
     feedback: str | None = None  # what became of its last child that did not join
+    copies: int = 0  # children in a row that were copies of programs already tried
 
 
 @dataclass
@@ -100,6 +110,7 @@ class Ask:
     prompt: list[Message]
     n: int
     step: int  # seeds the request
+    heat: float  # added to the sampling temperature
 
 
 def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) -> None:
@@ -121,10 +132,13 @@ def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) 
                 parent = _parent(island, config.exploit, rng)
                 prompt = _messages(search, strategy, island, parent, profiles, config.profile_lines)
                 search.say(f"step {step + 1}: {island.focus} island, parent {_name(parent)}")
-                asks.append(Ask(island, parent, prompt, min(config.samples_per_step, left), step))
+                heat = _heat(island, config, search.config.sampling.temperature)
+                asks.append(Ask(island, parent, prompt, min(config.samples_per_step, left), step, heat))
                 left -= asks[-1].n
                 step += 1
-            answers = search.sample_all([(ask.prompt, ask.n, ask.step) for ask in asks])
+            answers = search.sample_all(
+                [(ask.prompt, ask.n, ask.step) for ask in asks], [ask.heat for ask in asks]
+            )
             spent = search.result.samples
             # the round's children judged in one go (the fork server measures them in one batch), then
             # placed island by island, as if each island's had been judged in turn
@@ -160,8 +174,17 @@ def _parent(island: Island, exploit: float, rng: random.Random) -> Member:
     return fastest
 
 
+def _heat(island: Island, config: EvolveConfig, temperature: float) -> float:
+    """What the island's next request adds to the temperature: a small model asked again with the same
+    prompt often gives the same copy back, and sampling hotter is what makes it say something new."""
+    if temperature <= 0:
+        return 0.0  # greedy stays greedy
+    return max(0.0, min(island.copies * config.copy_heat, config.max_temperature - temperature))
+
+
 def _place(child: Candidate, island: Island, parent: Member, step: int, samples: int) -> None:
     """A verified child faster than its parent joins the island; any other is the island's feedback."""
+    island.copies = island.copies + 1 if child.stage == "duplicate" else 0
     if (
         child.verdict == Verdict.ACCEPTED
         and child.code is not None

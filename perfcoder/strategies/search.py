@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -219,12 +219,17 @@ class Search:
         """n samples (seeded by the step, so a rerun is answered by the generation cache), counted."""
         return self.sample_all([(messages, n, step)])[0]
 
-    def sample_all(self, requests: Sequence[tuple[list[Message], int, int]]) -> list[list[Sample]]:
+    def sample_all(
+        self, requests: Sequence[tuple[list[Message], int, int]], heat: Sequence[float] = ()
+    ) -> list[list[Sample]]:
         """Several requests (messages, n, step) sent together: an engine with parallel slots decodes them
-        in one batch."""
+        in one batch. `heat`: per request, what is added to the sampling temperature."""
         started = time.monotonic()
+        params = [self.config.params(step, n) for _, n, step in requests]
+        for i, added in enumerate(heat):
+            params[i] = replace(params[i], temperature=params[i].temperature + added)
         answers = self.backend.chat_all(
-            [(messages, self.config.params(step, n)) for messages, n, step in requests]
+            [(request[0], p) for request, p in zip(requests, params, strict=True)]
         )
         self.result.generation_s += time.monotonic() - started
         for samples in answers:

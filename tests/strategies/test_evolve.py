@@ -45,13 +45,14 @@ QUICK = ExecutionConfig(limits=Limits(time_s=1.0))  # the ladders stop where LOO
 
 
 class Script:
-    """Replies in turn, recording every prompt (the last user message)."""
+    """Replies in turn, recording every prompt (the last user message) and sampling temperature."""
 
     def __init__(self, replies: list[str]) -> None:
-        self.replies, self.prompts = replies, []
+        self.replies, self.prompts, self.temperatures = replies, [], []
 
     def __call__(self, messages: list[dict[str, str]], params: Any) -> list[str]:
         self.prompts.append(messages[-1]["content"])
+        self.temperatures.append(round(params.temperature, 6))
         return [f"```cpp\n{self.replies[len(self.prompts) - 1]}```"] * params.n
 
 
@@ -104,7 +105,7 @@ def test_a_round_asks_every_island_at_once_within_the_budget() -> None:
     assert model.batches == [2, 1] and result.samples == 3 and result.code == FORMULA
 
 
-def test_an_island_hears_of_a_copy_and_of_a_child_that_is_no_faster() -> None:
+def test_an_island_hears_of_a_copy_and_samples_hotter_and_of_a_child_that_is_no_faster() -> None:
     script = Script([LOOP, WRONG, SLOWER, FORMULA, FORMULA])
     result = perfcoder.optimize(
         LOOP, TESTS, language="cpp", model=script, search="evolve", budget=5, cost="instructions",
@@ -115,6 +116,8 @@ def test_an_island_hears_of_a_copy_and_of_a_child_that_is_no_faster() -> None:
     assert float(not_faster.split("x", 1)[0]) < 1.0 and "against its parent's 1.00x" in not_faster
     assert [c.stage for c in result.candidates] == ["duplicate", "tests", "measured", "measured", "duplicate"]
     assert result.code == FORMULA
+    # only the island that got a copy back asks hotter, and only until it gets something else
+    assert script.temperatures == [0.7, 0.7, 1.0, 0.7, 0.7]
 
 
 def test_without_profiles_the_model_is_not_told_where_time_goes() -> None:
