@@ -141,9 +141,7 @@ class Executor:
         self.store = JsonStore(cache_dir / "results.sqlite") if self.config.use_store else None
         self._checker_build: Build | None = None
         self._dispatch: Dispatch | None = None
-        self._baselines: dict[str, BatchBaseline] = {}
         self._queues: dict[str, BatchQueue[BatchedRun, TestResult]] = {}
-        self._startup_lock = threading.Lock()
 
     @property
     def dispatch(self) -> Dispatch:
@@ -265,7 +263,9 @@ class Executor:
         with contextlib.ExitStack() as producing:
             for group, queue in sorted(queues.items()):
                 producing.enter_context(queue.producing())
-                self._baseline(probe, group)  # measured once, before any batch needs it
+                # measured once, before any batch needs it, for as many jobs as this call may batch
+                wanted = sum(g == group for g in group_of.values())
+                self._baseline(probe, group, min(wanted, probe.batch_size))
             calls = [("judge_native", (programs[i], tests[j])) for i, j in todo]
             passed: dict[str, list[tuple[int, int, BatchedRun]]] = {group: [] for group in queues}
             for index, (result, stdout_digest) in self.dispatch.run(self, calls):
@@ -317,20 +317,29 @@ class Executor:
         """The unbatched costs of the group's start-up program (for plain Python an empty one) on an
         empty input, and its own counts in a batch of at least `jobs` by process number, measured once
         (and kept in the store; a larger batch than any before measures a larger baseline): what every
-        batched run's own costs are measured against."""
-        key = _probe_key(probe, group)
-        with self._startup_lock:  # pairs evaluated side by side share one measurement
-            baseline = self._baselines.get(key)
-            if baseline is None:
-                startup = self._measure_startup(probe, group)
-                baseline = BatchBaseline(startup, self._stored_own_by_pid(key))
-            if len(baseline.own_by_pid) <= jobs:  # the calibration job's entry and one per job
-                baseline = BatchBaseline(baseline.startup, self._measure_own_by_pid(probe, group, jobs))
-            self._baselines[key] = baseline
-            return baseline
+        batched run's own costs are measured against. Every executor of the process shares what one
+        measured, by the keys the store uses, as executors share the store."""
+        program = Program(probe.startup_program(group), PYTHON)
+        startup_key = digest(json.dumps(self._run_identity(program, probe.unbatched()), default=str))
+        own_key = self._own_by_pid_key(probe, group)
+        with _BASELINES_LOCK:  # pairs evaluated side by side share one measurement
+            startup = _STARTUPS.get(startup_key)
+            if startup is None:
+                startup = _STARTUPS[startup_key] = self._measure_startup(probe, group)
+            own = _OWNS_BY_PID.get(own_key) or self._stored_own_by_pid(own_key)
+            if len(own) <= jobs:  # the calibration job's entry and one per job
+                own = self._measure_own_by_pid(probe, group, jobs)
+            _OWNS_BY_PID[own_key] = own
+            return BatchBaseline(startup, own)
 
-    def _stored_own_by_pid(self, probe_key: str) -> dict[int, dict[str, float]]:
-        stored = self.store.get(_own_by_pid_key(probe_key)) if self.store is not None else None
+    def _own_by_pid_key(self, probe: BatchProbe, group: str) -> str:
+        """The store key of a batch's own counts by process number: the interpreter's, too."""
+        python = toolchain_fingerprint(self.config.toolchain, PYTHON)
+        own = {"engine": ENGINE_VERSION, "waiter": waiter_identity(), "python": python}
+        return digest(json.dumps({**own, "own_by_pid": _probe_key(probe, group)}))
+
+    def _stored_own_by_pid(self, key: str) -> dict[int, dict[str, float]]:
+        stored = self.store.get(key) if self.store is not None else None
         return {} if stored is None else {int(pid): costs for pid, costs in stored.items()}
 
     def _measure_own_by_pid(self, probe: BatchProbe, group: str, jobs: int) -> dict[int, dict[str, float]]:
@@ -338,7 +347,7 @@ class Executor:
         [(_, table)] = list(self.dispatch.run(self, [call]))
         if self.store is not None:
             stored = {str(pid): costs for pid, costs in table.items()}
-            self.store.put(_own_by_pid_key(_probe_key(probe, group)), stored)
+            self.store.put(self._own_by_pid_key(probe, group), stored)
         return dict(table)
 
     def startup_own_by_pid(self, probe: BatchProbe, group: str, jobs: int) -> dict[int, dict[str, float]]:
@@ -559,14 +568,16 @@ def _batch_group(probe: Probe, program: Program) -> str | None:
     return probe.batch_group(program.language.name, program.source)
 
 
+# Batch baselines measured in this process (start-up costs by the start-up run's identity, own counts by
+# process number by their store key): a process that makes an executor per pair, or per test with a
+# private store each, measures each once.
+_STARTUPS: dict[str, dict[str, float]] = {}
+_OWNS_BY_PID: dict[str, dict[int, dict[str, float]]] = {}
+_BASELINES_LOCK = threading.Lock()
+
+
 def _probe_key(probe: Probe, group: str) -> str:
     return json.dumps({"settings": probe.settings(), "group": group}, sort_keys=True, default=str)
-
-
-def _own_by_pid_key(probe_key: str) -> str:
-    return digest(
-        json.dumps({"engine": ENGINE_VERSION, "waiter": waiter_identity(), "own_by_pid": probe_key})
-    )
 
 
 def _build_files(build: Build) -> dict[str, bytes]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from perfcoder.execution import engine
 from perfcoder.execution.engine import RUN_ENV, ExecutionConfig, Executor, Program
 from perfcoder.execution.languages import PYTHON
 from perfcoder.execution.limits import Limits
@@ -46,6 +47,24 @@ def measure(
 
 def costs(results: Sequence[SubmissionResult], key: str = "instructions") -> list[list[float]]:
     return [[test.costs[key] for test in result.tests] for result in results]
+
+
+def test_executors_of_a_process_share_one_baseline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An executor per pair (or per test, with a private store each) would otherwise measure the batch
+    baseline again; it is measured once, for as many runs as the first call may batch."""
+    monkeypatch.setattr(engine, "_STARTUPS", {})
+    monkeypatch.setattr(engine, "_OWNS_BY_PID", {})
+    jobs: list[int] = []
+    measure_own = Executor._measure_own_by_pid
+
+    def counted(self: Executor, probe: Any, group: str, wanted: int) -> dict[int, dict[str, float]]:
+        jobs.append(wanted)
+        return measure_own(self, probe, group, wanted)
+
+    monkeypatch.setattr(Executor, "_measure_own_by_pid", counted)
+    first = measure([LOOP, SORT], TESTS[:1], tmp_path / "a", fork=True)
+    second = measure([LOOP, SORT], TESTS[:1], tmp_path / "b", fork=True)
+    assert jobs == [2] and costs(first) == costs(second)
 
 
 def test_batched_counts_agree_with_plain_runs(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
