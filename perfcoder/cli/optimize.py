@@ -68,6 +68,9 @@ def optimize(
         float, opt.documented(OptimizeConfig, "min_gain", "--min-gain")
     ] = OptimizeConfig.min_gain,
     islands: Annotated[int, opt.documented(EvolveConfig, "islands", "--islands")] = EvolveConfig.islands,
+    retrieval_islands: Annotated[
+        int, opt.documented(EvolveConfig, "retrieval_islands", "--retrieval-islands")
+    ] = EvolveConfig.retrieval_islands,
     profile: Annotated[
         bool, typer.Option("--profile/--no-profile", help=help_of(EvolveConfig, "profile"))
     ] = EvolveConfig.profile,
@@ -115,7 +118,7 @@ def optimize(
         search=search,
         budget=budget,
         min_gain=min_gain,
-        evolve=EvolveConfig(islands=islands, profile=profile),
+        evolve=EvolveConfig(islands=islands, retrieval_islands=retrieval_islands, profile=profile),
         strategy=strategy,
         shots=shots,
         examples=examples,

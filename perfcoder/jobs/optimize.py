@@ -28,7 +28,13 @@ from perfcoder.models.weights import DEFAULT_MODEL
 from perfcoder.settings import run_record, setting, setting_factory, with_overrides
 from perfcoder.strategies.catalog import STRATEGIES, make_strategy
 from perfcoder.strategies.evolve import EvolveConfig
-from perfcoder.strategies.search import OnEvent, OptimizeResult, SearchConfig, optimize_program
+from perfcoder.strategies.search import (
+    OnEvent,
+    OptimizeResult,
+    PromptStrategy,
+    SearchConfig,
+    optimize_program,
+)
 from perfcoder.verify.differential import DifferentialConfig
 
 
@@ -83,6 +89,12 @@ class OptimizeConfig:
             evolve=self.evolve,
         )  # fmt: skip
 
+    def retrieval(self, language: str) -> PromptStrategy | None:
+        """The prompt of evolve's retrieval islands, if it has any."""
+        if self.search != "evolve" or not self.evolve.retrieval_islands:
+            return None
+        return make_strategy("retrieval", language, self.shots, self.examples)
+
     def environment(self, language: str) -> Environment:
         return Environment(
             language_named(language), cost_model(self.cost), self.execution, repeats=self.repeats
@@ -113,7 +125,7 @@ def optimize(
         strategy = make_strategy(settings.strategy, lang, settings.shots, settings.examples)
         return optimize_program(
             code, as_tests(tests), env, backend, strategy, settings.search_config(), on_event, maker,
-            state=state,
+            state=state, retrieval=settings.retrieval(lang),
         )  # fmt: skip
 
 
@@ -192,7 +204,7 @@ def _pair_row(
         with settings.environment(pair.language) as env:
             result = optimize_program(
                 pair.slow, tests, env, backend, strategy, settings.search_config(), generator=generator,
-                problem_id=pair.problem_id,
+                problem_id=pair.problem_id, retrieval=settings.retrieval(pair.language),
             )  # fmt: skip
     except PerfcoderError as exc:
         return str(exc)

@@ -1,6 +1,6 @@
 """Evolutionary search (`--search evolve`): a population of verified programs, the input first, spread
 over islands that each ask for one kind of edit (PIE's categories: algorithm, data structures, I/O,
-precomputation). Each round asks every island once, the requests sent together (an engine with
+precomputation; retrieval islands show the nearest (slow, fast) pairs of a pool instead). Each round asks every island once, the requests sent together (an engine with
 parallel slots decodes them in one batch); each picks a parent in its island (its fastest member, or now
 and then another, for diversity) and asks the model for a faster version of it with feedback:
 
@@ -50,12 +50,18 @@ FOCUS = (
     ("input/output", "Make input and output faster: read all input at once, write the output in one go."),
     ("precomputation", "Precompute or cache what is computed again and again; move work out of loops."),
 )
+RETRIEVAL = ("retrieval", "Make edits like the examples' where they fit this program.")
 PREVIEW = 300  # characters of an input or output shown in feedback
 
 
 @dataclass(frozen=True)
 class EvolveConfig:
     islands: int = setting(4, "Islands, each asking for one kind of edit (algorithm, data structures, ...).")
+    retrieval_islands: int = setting(
+        0,
+        "Islands more, whose prompts hold the example pool's (slow, fast) pairs nearest to the parent as "
+        "earlier turns (PIE's retrieval few-shot; the pool: --examples, else the built-in one).",
+    )
     exploit: float = setting(0.7, "Chance a parent is its island's fastest member (else one at random).")
     migrate_every: int = setting(8, "Samples between copies of the best program into every island.")
     samples_per_step: int = setting(1, "Samples per request.")
@@ -73,6 +79,8 @@ class EvolveConfig:
     max_temperature: float = setting(1.3, "The most copy_heat raises the temperature to.")
 
     def __post_init__(self) -> None:
+        if self.retrieval_islands < 0:
+            raise PerfcoderError(f"evolve: retrieval_islands must be >= 0, got {self.retrieval_islands}")
         if self.islands < 1 or self.samples_per_step < 1 or self.migrate_every < 1:
             raise PerfcoderError("evolve: islands, samples_per_step and migrate_every must be >= 1")
         if self.copy_heat < 0:
@@ -99,6 +107,7 @@ class Island:
     members: list[Member] = field(default_factory=list)
     feedback: str | None = None  # what became of its last child that did not join
     copies: int = 0  # children in a row that were copies of programs already tried
+    strategy: PromptStrategy | None = None  # its own prompt (None: the search's)
 
 
 @dataclass
@@ -113,14 +122,24 @@ class Ask:
     heat: float  # added to the sampling temperature
 
 
-def evolve(search: Search, strategy: PromptStrategy, state: Path | None = None) -> None:
+def evolve(
+    search: Search,
+    strategy: PromptStrategy,
+    state: Path | None = None,
+    retrieval: PromptStrategy | None = None,
+) -> None:
     """Run the evolutionary search until the budget is spent, filling `search.result`; `state` (a JSONL
-    file) records each step as it is done."""
+    file) records each step as it is done; `retrieval` is the prompt of the retrieval islands."""
     config = search.config.evolve
+    if config.retrieval_islands and retrieval is None:
+        raise PerfcoderError("evolve: retrieval islands need a retrieval prompt (a pool of examples)")
     if state is not None:
         state.write_text("")  # a rerun replays every step from the caches and writes them again
     original = Member(search.code, search.result.original_cost, 1.0, -1, 0)
     islands = [Island(*FOCUS[i % len(FOCUS)], members=[original]) for i in range(config.islands)]
+    islands += [
+        Island(*RETRIEVAL, members=[original], strategy=retrieval) for _ in range(config.retrieval_islands)
+    ]
     profiles = Profiles(search) if config.profile else None
     rng = random.Random(f"{config.seed}:{search.config.sampling.seed}")
     step, since_migration = 0, 0
@@ -225,7 +244,7 @@ def _messages(
     lines: int,
 ) -> list[Message]:
     """The strategy's prompt for the parent, with the island's focus and the feedback appended."""
-    messages = strategy.messages(parent.code, search.env.language.name)
+    messages = (island.strategy or strategy).messages(parent.code, search.env.language.name)
     notes = [f"Focus: {island.ask}"]
     if parent.born:
         notes.append(

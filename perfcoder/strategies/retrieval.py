@@ -7,6 +7,7 @@ the bundled code model — no download either way."""
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from collections.abc import Callable, Sequence
@@ -68,8 +69,10 @@ class LlamaEmbedder:
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
+@functools.cache
 def default_embedder() -> Embedder:
-    """MiniLM when its packages are installed, else the bundled code model on llama.cpp."""
+    """MiniLM when its packages are installed, else the bundled code model on llama.cpp; loaded once per
+    process (every pair of a dataset retrieves with it)."""
     if importlib.util.find_spec(MINILM_PACKAGE) and importlib.util.find_spec("sentence_transformers"):
         return MiniLMEmbedder()
     from perfcoder.models.weights import BUNDLED, DEFAULT_MODEL, model_file

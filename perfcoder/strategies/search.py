@@ -145,18 +145,20 @@ def optimize_program(
     state: Path | None = None,
     extract: Extract | None = None,
     focus: Focus | None = None,
+    retrieval: PromptStrategy | None = None,
 ) -> OptimizeResult:
     """Best@k (and refinement) or evolution (`config.search`) for one program, within the sample budget.
     Every candidate goes through the verification funnel: unless differential testing is off it must
     print what the input program prints on every generated input it answers (`oracle`: inputs already
     generated for this program, e.g. by a caller that keeps them; `problem_id` picks the validator from
     a directory of them). `extract` makes a reply into a program (default: its code block), `focus`
-    picks the lines a profile shows (default: all)."""
+    picks the lines a profile shows (default: all); `retrieval` is the prompt of evolve's retrieval
+    islands."""
     search = Search.start(
         code, tests, env, backend, config, on_event, generator, oracle, problem_id, extract, focus
     )
     if config.search == "evolve":
-        evolve(search, strategy, state)
+        evolve(search, strategy, state, retrieval)
     else:
         _best_of_k(search, strategy)
     return search.finish()

@@ -48,18 +48,22 @@ class Script:
     """Replies in turn, recording every prompt (the last user message) and sampling temperature."""
 
     def __init__(self, replies: list[str]) -> None:
-        self.replies, self.prompts, self.temperatures = replies, [], []
+        self.replies, self.prompts, self.temperatures, self.turns = replies, [], [], []
 
     def __call__(self, messages: list[dict[str, str]], params: Any) -> list[str]:
         self.prompts.append(messages[-1]["content"])
+        self.turns.append([message["role"] for message in messages])
         self.temperatures.append(round(params.temperature, 6))
         return [f"```cpp\n{self.replies[len(self.prompts) - 1]}```"] * params.n
 
 
 def run(script: Script, **settings: Any) -> OptimizeResult:
-    evolve = EvolveConfig(islands=2, exploit=1.0, profile_budget_s=0.01, **settings.pop("evolve", {}))
+    evolve = EvolveConfig(
+        **{"islands": 2, "exploit": 1.0, "profile_budget_s": 0.01, **settings.pop("evolve", {})}
+    )
+    budget = settings.pop("budget", 4)
     return perfcoder.optimize(
-        LOOP, TESTS, language="cpp", model=script, search="evolve", budget=4, evolve=evolve,
+        LOOP, TESTS, language="cpp", model=script, search="evolve", budget=budget, evolve=evolve,
         cost="instructions", execution=QUICK, **settings,
     )  # fmt: skip
 
@@ -118,6 +122,17 @@ def test_an_island_hears_of_a_copy_and_samples_hotter_and_of_a_child_that_is_no_
     assert result.code == FORMULA
     # only the island that got a copy back asks hotter, and only until it gets something else
     assert script.temperatures == [0.7, 0.7, 1.0, 0.7, 0.7]
+
+
+def test_a_retrieval_island_asks_with_the_nearest_examples_as_earlier_turns() -> None:
+    script = Script([WRONG, BLOCKS])
+    evolve = {"islands": 1, "retrieval_islands": 1}
+    result = run(script, budget=2, evolve=evolve, shots=1)  # the examples: the built-in C++ pool
+    assert script.turns == [["system", "user"], ["system", "user", "assistant", "user"]]
+    assert (
+        "Focus: Make edits like the examples'" in script.prompts[1] and "Where it spends" in script.prompts[1]
+    )
+    assert [c.stage for c in result.candidates] == ["tests", "measured"]
 
 
 def test_without_profiles_the_model_is_not_told_where_time_goes() -> None:
