@@ -1,5 +1,7 @@
 """Search against plain sampling at the same budget: Best@N, evolve, and evolve without profiles (the
-ablation), each given the same number of model samples per pair.
+ablation), each given the same number of model samples per pair; `--modes` adds evolve_retrieval (one
+retrieval island more), `--strategy retrieval` prompts every mode with the nearest pairs of other
+problems (leave one problem out).
 
 Run (PIE dev Python pairs and the C++ pairs beside the project; the default model; 3-28 min per pair
 and mode with the bundled 0.5B model on 2 cores):
@@ -42,16 +44,21 @@ from perfcoder.models.registry import ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
 from perfcoder.strategies.catalog import make_strategy
 from perfcoder.strategies.evolve import EvolveConfig
-from perfcoder.strategies.search import SearchConfig, optimize_program
+from perfcoder.strategies.prompts import Example, FewShotStrategy
+from perfcoder.strategies.retrieval import default_embedder, nearest_examples
+from perfcoder.strategies.search import PromptStrategy, SearchConfig, optimize_program
 from perfcoder.verify.differential import DifferentialConfig
 from perfcoder.verify.funnel import disagreements, oracle_for
 
 RESULTS = Path(__file__).resolve().parent / "results"
+MAX_EXAMPLE_CHARS = 3000  # a retrieved example's slow and fast programs together: 2 fit the context
 MODES = {
     "bestk": {"search": "bestk"},
     "evolve": {"search": "evolve"},
     "evolve_no_profile": {"search": "evolve", "evolve": EvolveConfig(profile=False)},
+    "evolve_retrieval": {"search": "evolve", "evolve": EvolveConfig(retrieval_islands=1)},
 }
+DEFAULT_MODES = "bestk,evolve,evolve_no_profile"
 
 
 def tests_for(
@@ -66,7 +73,34 @@ def tests_for(
     return [*given, *oracle.tests[-2:]]
 
 
-def run_pair(pair: OptimizationPair, mode: str, args: argparse.Namespace, backend: Any) -> dict[str, Any]:
+def strategy_for(
+    pair: OptimizationPair, args: argparse.Namespace, pool: list[OptimizationPair]
+) -> PromptStrategy:
+    """The prompt strategy of every mode (retrieval: as `retrieval_for`)."""
+    if args.strategy != "retrieval":
+        return make_strategy(args.strategy, pair.language, args.shots, args.examples)
+    return retrieval_for(pair, args, pool)
+
+
+def retrieval_for(
+    pair: OptimizationPair, args: argparse.Namespace, pool: list[OptimizationPair]
+) -> PromptStrategy:
+    """Retrieval few-shot from the pool's pairs of other problems only (leave one problem out: a pair's
+    own problem's fast programs would give its answer away)."""
+    examples = [
+        Example(other.slow, other.fast)
+        for other in pool
+        if other.fast
+        and other.language == pair.language
+        and other.problem_id != pair.problem_id
+        and len(other.slow) + len(other.fast) <= MAX_EXAMPLE_CHARS
+    ]
+    return FewShotStrategy(nearest_examples(examples, default_embedder()), args.shots, name="retrieval")
+
+
+def run_pair(
+    pair: OptimizationPair, mode: str, args: argparse.Namespace, backend: Any, pool: list[OptimizationPair]
+) -> dict[str, Any]:
     sources = TestSources(args.tests_root, args.statements)
     config = ExecutionConfig(limits=Limits(time_s=args.time_limit), jobs=args.jobs)
     with make(pair.language, args.cost, config=config) as env:
@@ -77,9 +111,10 @@ def run_pair(pair: OptimizationPair, mode: str, args: argparse.Namespace, backen
             budget=args.budget,
             **MODES[mode],
         )
-        strategy = make_strategy("instruction", pair.language, 0, None)
+        strategy = strategy_for(pair, args, pool)
+        retrieval = retrieval_for(pair, args, pool) if search.evolve.retrieval_islands else None
         result = optimize_program(
-            pair.slow, tests, env, backend, strategy, search, problem_id=pair.problem_id
+            pair.slow, tests, env, backend, strategy, search, problem_id=pair.problem_id, retrieval=retrieval
         )
     return {
         "pair": pair.id,
@@ -194,7 +229,14 @@ def main() -> None:
         help="Best@N's samples per request, drawn in rounds of k until the budget is spent (default: the "
         "budget); a round's seed follows its number, so a larger budget reuses a smaller one's samples",
     )
-    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--modes", default=DEFAULT_MODES, help=f"of {', '.join(MODES)}")
+    parser.add_argument("--strategy", default="instruction", help="the prompt of every mode")
+    parser.add_argument(
+        "--examples",
+        type=Path,
+        help="few-shot pairs (default: built-in); retrieval defaults to --pairs, other problems only",
+    )
+    parser.add_argument("--shots", type=int, default=2, help="few-shot and retrieval examples per prompt")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--base-url", help="the endpoint of an openai:NAME model (a served model)")
     parser.add_argument("--threads", type=int, default=1, help="llama.cpp threads")
@@ -219,6 +261,7 @@ def main() -> None:
         done = {(r["pair"], r["mode"]) for r in rows}
         unusable = {r["pair"] for r in rows if "skipped" in r}  # a pair no mode can run is not tried again
         pairs = load_pairs(Path(args.pairs)).require(args.pairs).items
+        pool = load_pairs(args.examples).items if args.examples else pairs
         model = ModelConfig(
             model=args.model, base_url=args.base_url, context=args.context, threads=args.threads
         )
@@ -234,7 +277,7 @@ def main() -> None:
                     if (pair.id, mode) in done:
                         continue
                     try:
-                        row = run_pair(pair, mode, args, backend)
+                        row = run_pair(pair, mode, args, backend, pool)
                     except PerfcoderError as exc:
                         row, ok = {"pair": pair.id, "mode": mode, "skipped": str(exc)}, False
                     rows.append(row)

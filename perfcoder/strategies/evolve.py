@@ -1,8 +1,9 @@
-"""Evolutionary search (`--search evolve`): a population of verified programs, the input first, spread
-over islands that each ask for one kind of edit (PIE's categories: algorithm, data structures, I/O,
-precomputation; retrieval islands show the nearest (slow, fast) pairs of a pool instead). Each round asks every island once, the requests sent together (an engine with
-parallel slots decodes them in one batch); each picks a parent in its island (its fastest member, or now
-and then another, for diversity) and asks the model for a faster version of it with feedback:
+"""Evolutionary search (`--search evolve`): a population of verified programs, the input first, spread over
+islands that each ask for one kind of edit (PIE's categories: algorithm, data structures, I/O,
+precomputation; retrieval islands show the nearest (slow, fast) pairs of a pool instead). Each round asks
+every island once, the requests sent together (an engine with parallel slots decodes them in one batch);
+each picks a parent in its island (its fastest member, or now and then another, for diversity) and asks
+the model for a faster version of it with feedback:
 
 - the parent's deterministic per-line profile (perfcoder.measure.lines) on the largest generated input:
   where its cost goes, which no sampling-only search tells the model;
