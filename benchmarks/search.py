@@ -1,7 +1,7 @@
 """Search against plain sampling at the same budget: Best@N, evolve, and evolve without profiles (the
-ablation), each given the same number of model samples per pair; `--modes` adds evolve_retrieval (one
-retrieval island more), `--strategy retrieval` prompts every mode with the nearest pairs of other
-problems (leave one problem out).
+ablation), each given the same number of model samples per pair; `--modes` adds evolve_copy_heat
+(copy_heat 0.3) and evolve_retrieval_heat (that and one retrieval island more), and `--strategy
+retrieval` prompts every mode with the nearest pairs of other problems (leave one problem out).
 
 Run (PIE dev Python pairs and the C++ pairs beside the project; the default model; 3-28 min per pair
 and mode with the bundled 0.5B model on 2 cores):
@@ -56,7 +56,8 @@ MODES = {
     "bestk": {"search": "bestk"},
     "evolve": {"search": "evolve"},
     "evolve_no_profile": {"search": "evolve", "evolve": EvolveConfig(profile=False)},
-    "evolve_retrieval": {"search": "evolve", "evolve": EvolveConfig(retrieval_islands=1)},
+    "evolve_copy_heat": {"search": "evolve", "evolve": EvolveConfig(copy_heat=0.3)},
+    "evolve_retrieval_heat": {"search": "evolve", "evolve": EvolveConfig(retrieval_islands=1, copy_heat=0.3)},
 }
 DEFAULT_MODES = "bestk,evolve,evolve_no_profile"
 

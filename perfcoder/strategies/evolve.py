@@ -10,8 +10,8 @@ the model for a faster version of it with feedback:
 - its cost against the input's;
 - what became of the island's last child that did not join: its verdict and the smallest input on which
   it differed, or that it came back unchanged, or that it was correct but no faster (a small model's
-  most frequent replies, which would otherwise be asked for again); an island that got a copy back
-  also samples its next request hotter.
+  most frequent replies, which would otherwise be asked for again); with `copy_heat`, an island that got
+  a copy back also samples its next request hotter.
 
 Every child goes through the verification funnel (duplicates are never judged twice); a verified child
 faster than its parent joins the island. A round that finds a new best program sends it to every
@@ -73,9 +73,10 @@ class EvolveConfig:
     )
     seed: int = setting(0, "Seed of the parent choice.")
     copy_heat: float = setting(
-        0.3,
+        0.0,
         "Added to the sampling temperature of an island's next request for each copy of a program already "
-        "tried that it got back in a row (a copy spends a sample and is not judged; 0: off).",
+        "tried that it got back in a row (a copy spends a sample and is not judged; 0: off, as 0.3 found "
+        "no more speedups on the dev pairs, benchmarks/README.md).",
     )
     max_temperature: float = setting(1.3, "The most copy_heat raises the temperature to.")
 

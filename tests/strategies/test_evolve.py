@@ -113,7 +113,7 @@ def test_an_island_hears_of_a_copy_and_samples_hotter_and_of_a_child_that_is_no_
     script = Script([LOOP, WRONG, SLOWER, FORMULA, FORMULA])
     result = perfcoder.optimize(
         LOOP, TESTS, language="cpp", model=script, search="evolve", budget=5, cost="instructions",
-        evolve=EvolveConfig(islands=2, exploit=1.0, profile=False), execution=QUICK,
+        evolve=EvolveConfig(islands=2, exploit=1.0, profile=False, copy_heat=0.3), execution=QUICK,
     )  # fmt: skip
     assert "gave back a program already tried (1.00x the original's speed)" in script.prompts[2]
     not_faster = script.prompts[4].split("A previous attempt was correct but not faster (", 1)[1]
