@@ -5,6 +5,7 @@ survivors measured, the fastest verified one returned."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -89,11 +90,12 @@ class OptimizeConfig:
             evolve=self.evolve,
         )  # fmt: skip
 
-    def retrieval(self, language: str) -> PromptStrategy | None:
-        """The prompt of evolve's retrieval islands, if it has any."""
+    def prompts(self, language: str) -> tuple[PromptStrategy, PromptStrategy | None]:
+        """The search's prompt, and that of evolve's retrieval islands if it has any."""
+        strategy = make_strategy(self.strategy, language, self.shots, self.examples)
         if self.search != "evolve" or not self.evolve.retrieval_islands:
-            return None
-        return make_strategy("retrieval", language, self.shots, self.examples)
+            return strategy, None
+        return strategy, make_strategy("retrieval", language, self.shots, self.examples)
 
     def environment(self, language: str) -> Environment:
         return Environment(
@@ -122,10 +124,10 @@ def optimize(
     code, lang = _program(program, language)
     maker = read_source(Path(generator)) if isinstance(generator, Path) else generator
     with settings.environment(lang) as env, as_backend(model, settings.engine) as backend:
-        strategy = make_strategy(settings.strategy, lang, settings.shots, settings.examples)
+        strategy, retrieval = settings.prompts(lang)
         return optimize_program(
             code, as_tests(tests), env, backend, strategy, settings.search_config(), on_event, maker,
-            state=state, retrieval=settings.retrieval(lang),
+            state=state, retrieval=retrieval,
         )  # fmt: skip
 
 
@@ -176,10 +178,11 @@ def optimize_dataset(
         json.dumps(record or run_record(settings, pairs=pairs, output=output), indent=2, default=str) + "\n"
     )
     skipped = [str(row) for row in loaded.skipped]
+    prompts = functools.cache(settings.prompts)  # a retrieval index is built once per language, not per pair
     with ResumableJsonl(output, "id") as sink, as_backend(model, settings.engine) as backend:
         resumed = len(sink.done)
         for pair in (pair for pair in loaded.items if pair.id not in sink.done):
-            row = _pair_row(pair, sources, backend, settings, generator)
+            row = _pair_row(pair, sources, backend, settings, prompts(pair.language), generator)
             if isinstance(row, str):
                 skipped.append(f"{pair.id}: {row}")
             else:
@@ -195,16 +198,17 @@ def _pair_row(
     sources: TestSources,
     backend: Backend,
     settings: OptimizeConfig,
+    prompts: tuple[PromptStrategy, PromptStrategy | None],
     generator: str | None,
 ) -> dict[str, Any] | str:
     """The pair's predictions row, or why the pair has none."""
+    strategy, retrieval = prompts
     try:
         tests = sources.for_pair(pair)
-        strategy = make_strategy(settings.strategy, pair.language, settings.shots, settings.examples)
         with settings.environment(pair.language) as env:
             result = optimize_program(
                 pair.slow, tests, env, backend, strategy, settings.search_config(), generator=generator,
-                problem_id=pair.problem_id, retrieval=settings.retrieval(pair.language),
+                problem_id=pair.problem_id, retrieval=retrieval,
             )  # fmt: skip
     except PerfcoderError as exc:
         return str(exc)
