@@ -113,7 +113,9 @@ def run_pair(
             **MODES[mode],
         )
         strategy = strategy_for(pair, args, pool)
-        retrieval = retrieval_for(pair, args, pool) if search.evolve.retrieval_islands else None
+        retrieval = None
+        if search.evolve.retrieval_islands:  # one index (embedding the pool) serves both when they agree
+            retrieval = strategy if args.strategy == "retrieval" else retrieval_for(pair, args, pool)
         result = optimize_program(
             pair.slow, tests, env, backend, strategy, search, problem_id=pair.problem_id, retrieval=retrieval
         )

@@ -325,7 +325,7 @@ class Executor:
         with _BASELINES_LOCK:  # pairs evaluated side by side share one measurement
             startup = _STARTUPS.get(startup_key)
             if startup is None:
-                startup = _STARTUPS[startup_key] = self._measure_startup(probe, group)
+                startup = _STARTUPS[startup_key] = self._measure_startup(program, probe, group)
             own = _OWNS_BY_PID.get(own_key) or self._stored_own_by_pid(own_key)
             if len(own) <= jobs:  # the calibration job's entry and one per job
                 own = self._measure_own_by_pid(probe, group, jobs)
@@ -355,8 +355,7 @@ class Executor:
         interpreter, env = self.config.toolchain.python, RUN_ENV
         return probe.own_by_pid(self.sandbox, interpreter, self.config.limits, env, group, jobs)
 
-    def _measure_startup(self, probe: BatchProbe, group: str) -> dict[str, float]:
-        program = Program(probe.startup_program(group), PYTHON)
+    def _measure_startup(self, program: Program, probe: BatchProbe, group: str) -> dict[str, float]:
         result = self.run(program, [TestCase("start-up", b"", None)], probe.unbatched())
         if not result.passed:
             why = result.tests[0].stderr[-500:] if result.tests else result.compile_log
