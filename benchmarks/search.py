@@ -1,7 +1,9 @@
 """Search against plain sampling at the same budget: Best@N, evolve, and evolve without profiles (the
 ablation), each given the same number of model samples per pair; `--modes` adds evolve_copy_heat
-(copy_heat 0.3) and evolve_retrieval_heat (that and one retrieval island more), and `--strategy
-retrieval` prompts every mode with the nearest pairs of other problems (leave one problem out).
+(copy_heat 0.3), evolve_retrieval (one retrieval island more), evolve_retrieval_heat (both) and
+evolve_repair (a failed child shown to the model to fix), and `--strategy retrieval` prompts every mode
+with the nearest pairs of other problems (leave one problem out); `--skip N` passes over the first N
+pairs in file order (a held-out set: pairs no variant was tried on).
 
 Run (PIE dev Python pairs and the C++ pairs beside the project; the default model; 3-28 min per pair
 and mode with the bundled 0.5B model on 2 cores):
@@ -57,6 +59,8 @@ MODES = {
     "evolve": {"search": "evolve"},
     "evolve_no_profile": {"search": "evolve", "evolve": EvolveConfig(profile=False)},
     "evolve_copy_heat": {"search": "evolve", "evolve": EvolveConfig(copy_heat=0.3)},
+    "evolve_retrieval": {"search": "evolve", "evolve": EvolveConfig(retrieval_islands=1)},
+    "evolve_repair": {"search": "evolve", "evolve": EvolveConfig(repair=True)},
     "evolve_retrieval_heat": {"search": "evolve", "evolve": EvolveConfig(retrieval_islands=1, copy_heat=0.3)},
 }
 DEFAULT_MODES = "bestk,evolve,evolve_no_profile"
@@ -225,6 +229,9 @@ def main() -> None:
     parser.add_argument("--statements", type=Path)
     parser.add_argument("--name", required=True)
     parser.add_argument("--limit", type=int, default=6, help="pairs (the first N usable ones)")
+    parser.add_argument(
+        "--skip", type=int, default=0, help="pairs in file order passed over first (a held-out set: the rest)"
+    )
     parser.add_argument("--budget", type=int, default=16, help="model samples per pair and mode")
     parser.add_argument(
         "--k",
@@ -270,7 +277,7 @@ def main() -> None:
         )
         with as_backend(args.model, model) as backend:
             used = 0
-            for pair in pairs:
+            for pair in pairs[args.skip :]:
                 if used >= args.limit:
                     break
                 if pair.id in unusable:

@@ -74,6 +74,9 @@ def optimize(
     profile: Annotated[
         bool, typer.Option("--profile/--no-profile", help=help_of(EvolveConfig, "profile"))
     ] = EvolveConfig.profile,
+    repair: Annotated[
+        bool, typer.Option("--repair/--no-repair", help=help_of(EvolveConfig, "repair"))
+    ] = EvolveConfig.repair,
     rounds: Annotated[int, opt.documented(OptimizeConfig, "rounds", "--rounds")] = OptimizeConfig.rounds,
     strategy: StrategyOption = OptimizeConfig.strategy,
     shots: Annotated[int, opt.documented(OptimizeConfig, "shots", "--shots")] = OptimizeConfig.shots,
@@ -118,7 +121,9 @@ def optimize(
         search=search,
         budget=budget,
         min_gain=min_gain,
-        evolve=EvolveConfig(islands=islands, retrieval_islands=retrieval_islands, profile=profile),
+        evolve=EvolveConfig(
+            islands=islands, retrieval_islands=retrieval_islands, profile=profile, repair=repair
+        ),
         strategy=strategy,
         shots=shots,
         examples=examples,

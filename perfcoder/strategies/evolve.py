@@ -11,7 +11,9 @@ the model for a faster version of it with feedback:
 - what became of the island's last child that did not join: its verdict and the smallest input on which
   it differed, or that it came back unchanged, or that it was correct but no faster (a small model's
   most frequent replies, which would otherwise be asked for again); with `copy_heat`, an island that got
-  a copy back also samples its next request hotter.
+  a copy back also samples its next request hotter;
+- with `repair`, a child that ran but failed is shown back instead: the island's next request continues
+  that conversation with the failed program and the input it failed on, to be fixed.
 
 Every child goes through the verification funnel (duplicates are never judged twice); a verified child
 faster than its parent joins the island. A round that finds a new best program sends it to every
@@ -37,6 +39,7 @@ from perfcoder.execution.verdict import Verdict
 from perfcoder.measure.lines import Profile, largest_input, profile_run, profiling_config
 from perfcoder.models.base import Message
 from perfcoder.settings import setting
+from perfcoder.strategies.prompts import feedback_turn, fenced
 
 if TYPE_CHECKING:
     from perfcoder.strategies.search import Candidate, PromptStrategy, Search
@@ -53,6 +56,8 @@ FOCUS = (
 )
 RETRIEVAL = ("retrieval", "Make edits like the examples' where they fit this program.")
 PREVIEW = 300  # characters of an input or output shown in feedback
+REPAIRABLE = ("tests", "differential")  # funnel stages at which a failed child ran (or compiled)
+FIXABLE = (Verdict.WRONG_ANSWER, Verdict.RUNTIME_ERROR, Verdict.COMPILE_ERROR)  # not slowness, not hacks
 
 
 @dataclass(frozen=True)
@@ -79,6 +84,11 @@ class EvolveConfig:
         "no more speedups on the dev pairs, benchmarks/README.md).",
     )
     max_temperature: float = setting(1.3, "The most copy_heat raises the temperature to.")
+    repair: bool = setting(
+        False,
+        "After a child that ran but failed (wrong answer, runtime or compile error), its island's next "
+        "request continues that conversation: the failed program and the input it failed on, to fix.",
+    )
 
     def __post_init__(self) -> None:
         if self.retrieval_islands < 0:
@@ -110,6 +120,7 @@ class Island:
     feedback: str | None = None  # what became of its last child that did not join
     copies: int = 0  # children in a row that were copies of programs already tried
     strategy: PromptStrategy | None = None  # its own prompt (None: the search's)
+    repair: tuple[Member, list[Message]] | None = None  # its next request: a failed child to fix
 
 
 @dataclass
@@ -122,6 +133,7 @@ class Ask:
     n: int
     step: int  # seeds the request
     heat: float  # added to the sampling temperature
+    repair: bool = False  # it asks to fix a failed child (whose own failure is not repaired again)
 
 
 def evolve(
@@ -150,11 +162,17 @@ def evolve(
             asks: list[Ask] = []
             while left > 0 and len(asks) < len(islands):
                 island = islands[step % len(islands)]
-                parent = _parent(island, config.exploit, rng)
-                prompt = _messages(search, strategy, island, parent, profiles, config.profile_lines)
-                search.say(f"step {step + 1}: {island.focus} island, parent {_name(parent)}")
+                repair, island.repair = island.repair, None
+                if repair is not None:
+                    parent, prompt = repair
+                else:
+                    parent = _parent(island, config.exploit, rng)
+                    prompt = _messages(search, strategy, island, parent, profiles, config.profile_lines)
+                what = "fixing a failed child of" if repair else "parent"
+                search.say(f"step {step + 1}: {island.focus} island, {what} {_name(parent)}")
                 heat = _heat(island, config, search.config.sampling.temperature)
-                asks.append(Ask(island, parent, prompt, min(config.samples_per_step, left), step, heat))
+                n = min(config.samples_per_step, left)
+                asks.append(Ask(island, parent, prompt, n, step, heat, repair is not None))
                 left -= asks[-1].n
                 step += 1
             answers = search.sample_all(
@@ -173,6 +191,8 @@ def evolve(
                 spent += len(samples)
                 for child in mine:
                     _place(child, ask.island, ask.parent, ask.step, spent)
+                if config.repair and not ask.repair:
+                    ask.island.repair = _repair(ask, mine, search.env.language.name)
                 since_migration += len(samples)
                 if since_migration >= config.migrate_every:
                     _migrate(islands)
@@ -218,6 +238,31 @@ def _place(child: Candidate, island: Island, parent: Member, step: int, samples:
         island.feedback = None
         return
     island.feedback = _feedback_note(child, parent)
+
+
+def _repair(ask: Ask, children: list[Candidate], language: str) -> tuple[Member, list[Message]] | None:
+    """The ask's conversation continued with its last failed child and where it failed, when no child
+    joined: half a small model's replies fail, and a wrong program may hold the faster idea."""
+    if any(c.verdict == Verdict.ACCEPTED for c in children):
+        return None
+    failed = [c for c in children if c.code is not None and c.stage in REPAIRABLE and c.verdict in FIXABLE]
+    if not failed:
+        return None
+    child = failed[-1]
+    assert child.code is not None
+    report = f"Your program is wrong: {_what_failed(child)}."
+    return ask.parent, [*ask.prompt, *feedback_turn(fenced(child.code, language), report, language)]
+
+
+def _what_failed(child: Candidate) -> str:
+    """The failing input, the expected output and the child's, or else the funnel's reason."""
+    failure = child.mismatch or child.failed_test
+    if failure is None:
+        return f"{child.verdict}: {child.note.strip()[:PREVIEW]}"
+    return (
+        f"{failure['verdict']} on the input {failure['input'][:PREVIEW]!r}: the expected output is "
+        f"{failure['expected'][:PREVIEW]!r}, it printed {failure['actual'][:PREVIEW]!r}"
+    )
 
 
 def _fastest(members: Iterable[Member]) -> Member:

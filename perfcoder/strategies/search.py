@@ -22,7 +22,7 @@ from perfcoder.settings import setting, setting_factory
 from perfcoder.strategies.evolve import EvolveConfig, evolve
 from perfcoder.strategies.extract import extract_code
 from perfcoder.strategies.prompts import feedback_turn
-from perfcoder.verify.differential import DifferentialConfig, Oracle
+from perfcoder.verify.differential import DifferentialConfig, Mismatch, Oracle
 from perfcoder.verify.funnel import NO_CODE, Checked, Verifier
 
 Extract = Callable[[str], tuple[str | None, str]]  # a reply's program, or None and why there is none
@@ -91,6 +91,7 @@ class Candidate:
     mismatch: dict[str, Any] | None = None  # where it differs from the original on a generated input
     stage: str = ""  # where the verification funnel stopped it (`measured` for a survivor)
     hack: str | None = None  # the hack check that rejected it
+    failed_test: dict[str, Any] | None = None  # the first given test it failed: input, expected, actual
 
     @classmethod
     def of(cls, checked: Checked, round_number: int, reply: str) -> Candidate:
@@ -289,10 +290,22 @@ def judge_replies(
     found = [extract(reply) for reply in replies]
     checked = verifier.verify([code for code, _ in found])
     candidates = [Candidate.of(*made) for made in zip(checked, rounds, replies, strict=True)]
-    for candidate, (code, why) in zip(candidates, found, strict=True):
+    tests = {test.name: test for test in verifier.tests}
+    for candidate, made, (code, why) in zip(candidates, checked, found, strict=True):
         if code is None:
             candidate.note = why
+        candidate.failed_test = _failed_test(made, tests)
     return candidates
+
+
+def _failed_test(checked: Checked, tests: dict[str, TestCase]) -> dict[str, Any] | None:
+    """The first given test a program failed, with its input and expected output: what a model needs to
+    fix it (the reason names the test only)."""
+    submission = checked.submission
+    if checked.stage != "tests" or submission is None or submission.compile_log:
+        return None
+    failed = next((t for t in submission.tests if not t.passed and t.name in tests), None)
+    return Mismatch.of(tests[failed.name], failed).to_dict() if failed is not None else None
 
 
 def program_in(language: str) -> Extract:

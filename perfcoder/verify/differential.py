@@ -90,6 +90,19 @@ class Mismatch:
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
 
+    @classmethod
+    def of(cls, test: TestCase, result: TestResult) -> Mismatch:
+        """The failing test and what the program made of it (its output, else its error output)."""
+        actual = result.stdout if result.verdict == Verdict.WRONG_ANSWER else (result.stderr or result.stdout)
+        return cls(
+            test=test.name,
+            verdict=str(result.verdict),
+            input_bytes=len(test.input),
+            input=_preview(test.input),
+            expected=_preview(test.output) if test.output is not None else "(no expected output)",
+            actual=actual[:PREVIEW] if actual else f"(exit code {result.exit_code}, no output)",
+        )
+
 
 @dataclass
 class Oracle:
@@ -256,7 +269,7 @@ def check_programs(oracle: Oracle, programs: Sequence[Program], executor: Execut
             continue
         for i, failed in failing.items():
             if failed is not None:
-                mismatches[i] = _mismatch(next(t for t in chunk if t.name == failed.name), failed)
+                mismatches[i] = Mismatch.of(next(t for t in chunk if t.name == failed.name), failed)
         alive = [i for i in alive if mismatches[i] is None]
         position += len(chunk)
     return mismatches
@@ -273,19 +286,6 @@ def _unstable_inputs(
     budget = dataclasses.replace(executor.config.limits, time_s=oracle.budget_s)
     again = executor.answers(oracle.original, [t.input for t in suspects], budget, stored=False)
     return {t.name for t, answer in zip(suspects, again, strict=True) if answer.stdout != t.output}
-
-
-def _mismatch(test: TestCase, result: TestResult) -> Mismatch:
-    assert test.output is not None
-    actual = result.stdout if result.verdict == Verdict.WRONG_ANSWER else (result.stderr or result.stdout)
-    return Mismatch(
-        test=test.name,
-        verdict=str(result.verdict),
-        input_bytes=len(test.input),
-        input=_preview(test.input),
-        expected=_preview(test.output),
-        actual=actual[:PREVIEW] if actual else f"(exit code {result.exit_code}, no output)",
-    )
 
 
 def _preview(data: bytes) -> str:

@@ -36,6 +36,7 @@ BLOCKS = (
 )
 FORMULA = HEAD + '    printf("%lld\\n", n / 3 + n / 5 - n / 15);\n}\n'
 WRONG = HEAD + '    printf("%lld\\n", n / 3 + n / 5);\n}\n'
+WRONG_TOO = HEAD + '    printf("%lld\\n", n / 3 + n / 5 - n / 14);\n}\n'
 # correct, and slower by a fraction: a volatile add costs about three of LOOP's iterations, and SLOWER
 # must stay well within the time limit on the largest input the ladder grows for LOOP
 EXTRA = "\n    volatile long long v = 0;\n    for (long long i = 0; i < n / 8; i++) v += i;"
@@ -49,8 +50,10 @@ class Script:
 
     def __init__(self, replies: list[str]) -> None:
         self.replies, self.prompts, self.temperatures, self.turns = replies, [], [], []
+        self.conversations: list[list[dict[str, str]]] = []
 
     def __call__(self, messages: list[dict[str, str]], params: Any) -> list[str]:
+        self.conversations.append(messages)
         self.prompts.append(messages[-1]["content"])
         self.turns.append([message["role"] for message in messages])
         self.temperatures.append(round(params.temperature, 6))
@@ -133,6 +136,22 @@ def test_a_retrieval_island_asks_with_the_nearest_examples_as_earlier_turns() ->
         "Focus: Make edits like the examples'" in script.prompts[1] and "Where it spends" in script.prompts[1]
     )
     assert [c.stage for c in result.candidates] == ["tests", "measured"]
+
+
+def test_a_failed_child_is_shown_to_the_model_with_its_failing_input_once() -> None:
+    script = Script([WRONG, WRONG_TOO, FORMULA])
+    result = run(script, budget=3, evolve={"islands": 1, "repair": True})
+    # step 2 continues step 1's conversation: the failed program, then the test input it failed on
+    assert script.turns == [["system", "user"], ["system", "user", "assistant", "user"], ["system", "user"]]
+    assert script.conversations[1][:2] == script.conversations[0]
+    assert "n / 3 + n / 5);" in script.conversations[1][2]["content"]
+    assert "wrong_answer on the input '1000\\n': the expected output is '467\\n', it printed '533\\n'" in (
+        script.prompts[1]
+    )
+    # the repair failed too: step 3 is asked afresh (a repair is not repaired), told what went wrong
+    assert "A previous attempt was rejected (wrong_answer)" in script.prompts[2]
+    assert [c.stage for c in result.candidates] == ["tests", "tests", "measured"]
+    assert result.candidates[1].failed_test is not None and result.code == FORMULA
 
 
 def test_without_profiles_the_model_is_not_told_where_time_goes() -> None:
