@@ -145,9 +145,8 @@ def test_a_failed_child_is_shown_to_the_model_with_its_failing_input_once() -> N
     assert script.turns == [["system", "user"], ["system", "user", "assistant", "user"], ["system", "user"]]
     assert script.conversations[1][:2] == script.conversations[0]
     assert "n / 3 + n / 5);" in script.conversations[1][2]["content"]
-    assert "wrong_answer on the input '1000\\n': the expected output is '467\\n', it printed '533\\n'" in (
-        script.prompts[1]
-    )
+    failure = "wrong_answer on the input '1000\\n': the expected output is '467\\n', it printed '533\\n'"
+    assert failure in script.prompts[1]
     # the repair failed too: step 3 is asked afresh (a repair is not repaired), told what went wrong
     assert "A previous attempt was rejected (wrong_answer)" in script.prompts[2]
     assert [c.stage for c in result.candidates] == ["tests", "tests", "measured"]
