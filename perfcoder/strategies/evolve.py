@@ -241,8 +241,8 @@ def _place(child: Candidate, island: Island, parent: Member, step: int, samples:
 
 
 def _repair(ask: Ask, children: list[Candidate], language: str) -> tuple[Member, list[Message]] | None:
-    """The ask's conversation continued with its last failed child and where it failed, when no child
-    joined: half a small model's replies fail, and a wrong program may hold the faster idea."""
+    """The ask's conversation continued with its last failed child and where it failed, when none of its
+    children passed: half a small model's replies fail, and a wrong program may hold the faster idea."""
     if any(c.verdict == Verdict.ACCEPTED for c in children):
         return None
     failed = [c for c in children if c.code is not None and c.stage in REPAIRABLE and c.verdict in FIXABLE]
