@@ -60,6 +60,7 @@ MODES = {
     "evolve_no_profile": {"search": "evolve", "evolve": EvolveConfig(profile=False)},
     "evolve_copy_heat": {"search": "evolve", "evolve": EvolveConfig(copy_heat=0.3)},
     "evolve_retrieval": {"search": "evolve", "evolve": EvolveConfig(retrieval_islands=1)},
+    "evolve_block": {"search": "evolve", "evolve": EvolveConfig(block_islands=1)},
     "evolve_repair": {"search": "evolve", "evolve": EvolveConfig(repair=True)},
     "evolve_retrieval_heat": {"search": "evolve", "evolve": EvolveConfig(retrieval_islands=1, copy_heat=0.3)},
 }

@@ -71,6 +71,9 @@ def optimize(
     retrieval_islands: Annotated[
         int, opt.documented(EvolveConfig, "retrieval_islands", "--retrieval-islands")
     ] = EvolveConfig.retrieval_islands,
+    block_islands: Annotated[
+        int, opt.documented(EvolveConfig, "block_islands", "--block-islands")
+    ] = EvolveConfig.block_islands,
     profile: Annotated[
         bool, typer.Option("--profile/--no-profile", help=help_of(EvolveConfig, "profile"))
     ] = EvolveConfig.profile,
@@ -122,7 +125,11 @@ def optimize(
         budget=budget,
         min_gain=min_gain,
         evolve=EvolveConfig(
-            islands=islands, retrieval_islands=retrieval_islands, profile=profile, repair=repair
+            islands=islands,
+            retrieval_islands=retrieval_islands,
+            block_islands=block_islands,
+            profile=profile,
+            repair=repair,
         ),
         strategy=strategy,
         shots=shots,

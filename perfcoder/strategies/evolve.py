@@ -1,6 +1,7 @@
 """Evolutionary search (`--search evolve`): a population of verified programs, the input first, spread over
 islands that each ask for one kind of edit (PIE's categories: algorithm, data structures, I/O,
-precomputation; retrieval islands show the nearest (slow, fast) pairs of a pool instead). Each round asks
+precomputation; retrieval islands show the nearest (slow, fast) pairs of a pool instead; block islands
+ask for the parent's hottest block only, perfcoder.strategies.blocks). Each round asks
 every island once, the requests sent together (an engine with parallel slots decodes them in one batch);
 each picks a parent in its island (its fastest member, or now and then another, for diversity) and asks
 the model for a faster version of it with feedback:
@@ -39,10 +40,11 @@ from perfcoder.execution.verdict import Verdict
 from perfcoder.measure.lines import Profile, largest_input, profile_run, profiling_config
 from perfcoder.models.base import Message
 from perfcoder.settings import setting
+from perfcoder.strategies.blocks import Splice, block_messages, hottest_block
 from perfcoder.strategies.prompts import feedback_turn, fenced
 
 if TYPE_CHECKING:
-    from perfcoder.strategies.search import Candidate, PromptStrategy, Search
+    from perfcoder.strategies.search import Candidate, Extract, PromptStrategy, Search
 
 # (name, what the island asks for): PIE's most frequent kinds of human edits
 FOCUS = (
@@ -55,6 +57,11 @@ FOCUS = (
     ("precomputation", "Precompute or cache what is computed again and again; move work out of loops."),
 )
 RETRIEVAL = ("retrieval", "Make edits like the examples' where they fit this program.")
+BLOCK = (
+    "hottest block",
+    "Change how these lines do their work: a better algorithm or data structure, faster input, less work "
+    "done again and again.",
+)
 PREVIEW = 300  # characters of an input or output shown in feedback
 REPAIRABLE = ("tests", "differential")  # funnel stages at which a failed child ran (or compiled)
 FIXABLE = (Verdict.WRONG_ANSWER, Verdict.RUNTIME_ERROR, Verdict.COMPILE_ERROR)  # not slowness, not hacks
@@ -67,6 +74,12 @@ class EvolveConfig:
         0,
         "Islands more, whose prompts hold the example pool's (slow, fast) pairs nearest to the parent as "
         "earlier turns (PIE's retrieval few-shot; the pool: --examples, else the built-in one).",
+    )
+    block_islands: int = setting(
+        0,
+        "Islands more, whose requests show the parent's hottest block (the statement around its hottest "
+        "profiled line, loops and all) and ask for those lines only, spliced back in (Python programs "
+        "with profiles on; otherwise they ask as the other islands do).",
     )
     exploit: float = setting(0.7, "Chance a parent is its island's fastest member (else one at random).")
     migrate_every: int = setting(8, "Samples between copies of the best program into every island.")
@@ -91,8 +104,8 @@ class EvolveConfig:
     )
 
     def __post_init__(self) -> None:
-        if self.retrieval_islands < 0:
-            raise PerfcoderError(f"evolve: retrieval_islands must be >= 0, got {self.retrieval_islands}")
+        if self.retrieval_islands < 0 or self.block_islands < 0:
+            raise PerfcoderError("evolve: retrieval_islands and block_islands must be >= 0")
         if self.islands < 1 or self.samples_per_step < 1 or self.migrate_every < 1:
             raise PerfcoderError("evolve: islands, samples_per_step and migrate_every must be >= 1")
         if self.copy_heat < 0:
@@ -121,6 +134,7 @@ class Island:
     copies: int = 0  # children in a row that were copies of programs already tried
     strategy: PromptStrategy | None = None  # its own prompt (None: the search's)
     repair: tuple[Member, list[Message]] | None = None  # its next request: a failed child to fix
+    block: bool = False  # it asks for the parent's hottest block only
 
 
 @dataclass
@@ -134,6 +148,7 @@ class Ask:
     step: int  # seeds the request
     heat: float  # added to the sampling temperature
     repair: bool = False  # it asks to fix a failed child (whose own failure is not repaired again)
+    extract: Extract | None = None  # how a reply becomes a program, when not the search's way
 
 
 def evolve(
@@ -154,6 +169,7 @@ def evolve(
     islands += [
         Island(*RETRIEVAL, members=[original], strategy=retrieval) for _ in range(config.retrieval_islands)
     ]
+    islands += [Island(*BLOCK, members=[original], block=True) for _ in range(config.block_islands)]
     profiles = Profiles(search) if config.profile else None
     rng = random.Random(f"{config.seed}:{search.config.sampling.seed}")
     step, since_migration = 0, 0
@@ -163,16 +179,21 @@ def evolve(
             while left > 0 and len(asks) < len(islands):
                 island = islands[step % len(islands)]
                 repair, island.repair = island.repair, None
+                extract: Extract | None = None
                 if repair is not None:
                     parent, prompt = repair
                 else:
                     parent = _parent(island, config.exploit, rng)
-                    prompt = _messages(search, strategy, island, parent, profiles, config.profile_lines)
+                    edit = _block_edit(search, island, parent, profiles)
+                    if edit is not None:
+                        prompt, extract = edit
+                    else:
+                        prompt = _messages(search, strategy, island, parent, profiles, config.profile_lines)
                 what = "fixing a failed child of" if repair else "parent"
                 search.say(f"step {step + 1}: {island.focus} island, {what} {_name(parent)}")
                 heat = _heat(island, config, search.config.sampling.temperature)
                 n = min(config.samples_per_step, left)
-                asks.append(Ask(island, parent, prompt, n, step, heat, repair is not None))
+                asks.append(Ask(island, parent, prompt, n, step, heat, repair is not None, extract))
                 left -= asks[-1].n
                 step += 1
             answers = search.sample_all(
@@ -184,6 +205,7 @@ def evolve(
             children = search.judge(
                 [s.text for samples in answers for s in samples],
                 [ask.step for ask, samples in zip(asks, answers, strict=True) for _ in samples],
+                [ask.extract for ask, samples in zip(asks, answers, strict=True) for _ in samples],
             )
             best = _best(islands).speedup
             for ask, samples in zip(asks, answers, strict=True):
@@ -213,6 +235,22 @@ def _parent(island: Island, exploit: float, rng: random.Random) -> Member:
     if others and rng.random() >= exploit:
         return rng.choice(others)
     return fastest
+
+
+def _block_edit(
+    search: Search, island: Island, parent: Member, profiles: Profiles | None
+) -> tuple[list[Message], Extract] | None:
+    """A block island's request for the parent's hottest block and the splice of its replies, or None
+    (not a block island, no profile, no block found, or a function search, whose requests ask for one
+    function already): then it asks as the other islands do."""
+    if not island.block or profiles is None or search.focus is not None:
+        return None
+    profile = profiles.of(parent.code)
+    block = hottest_block(parent.code, profile) if profile is not None else None
+    if profile is None or block is None:
+        return None
+    prompt = block_messages(parent.code, block, profile, island.ask, island.feedback)
+    return prompt, Splice(parent.code, block)
 
 
 def _heat(island: Island, config: EvolveConfig, temperature: float) -> float:

@@ -240,10 +240,14 @@ class Search:
             self.result.cached_samples += sum(s.from_cache for s in samples)
         return answers
 
-    def judge(self, replies: Sequence[str], steps: Sequence[int]) -> list[Candidate]:
+    def judge(
+        self, replies: Sequence[str], steps: Sequence[int], extracts: Sequence[Extract | None] = ()
+    ) -> list[Candidate]:
         """The replies (each from the request of its step) through the funnel in one go, recorded with
-        the curve and the choice of the best."""
-        candidates = judge_replies(replies, self.verifier, steps, self.extract)
+        the curve and the choice of the best; `extracts`: per reply, how its program is made, when not
+        the search's way (a block edit's splice)."""
+        made = [e or self.extract for e in extracts] if extracts else [self.extract] * len(replies)
+        candidates = judge_replies(replies, self.verifier, steps, made)
         best = self.result.curve[-1] if self.result.curve else 1.0
         for candidate in candidates:
             if candidate.verdict == Verdict.ACCEPTED and candidate.speedup:
@@ -284,10 +288,11 @@ def _best_of_k(search: Search, strategy: PromptStrategy) -> None:
 
 
 def judge_replies(
-    replies: Sequence[str], verifier: Verifier, rounds: Sequence[int], extract: Extract
+    replies: Sequence[str], verifier: Verifier, rounds: Sequence[int], extracts: Sequence[Extract]
 ) -> list[Candidate]:
-    """One candidate per reply: its program pulled out and sent through the verifier."""
-    found = [extract(reply) for reply in replies]
+    """One candidate per reply: its program pulled out (by the reply's own extract) and sent through the
+    verifier."""
+    found = [extract(reply) for extract, reply in zip(extracts, replies, strict=True)]
     checked = verifier.verify([code for code, _ in found])
     candidates = [Candidate.of(*made) for made in zip(checked, rounds, replies, strict=True)]
     tests = {test.name: test for test in verifier.tests}
