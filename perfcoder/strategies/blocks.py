@@ -15,12 +15,14 @@ from perfcoder.strategies.extract import FENCE, TAGS
 from perfcoder.strategies.prompts import SYSTEM, fenced
 
 SCOPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+CONTEXT_CHARS = 2000  # of the statements shown before the block, and again after it
+WHOLE = 0.5  # a reply that repeats this share of the lines outside the block is a whole program
 
 
 @dataclass(frozen=True)
 class Block:
-    """Lines `first`..`last` (1-based, inclusive) of a program: the statement of its scope (the module or
-    the function it is in) that holds the program's hottest line, loops and all."""
+    """Lines `first`..`last` (1-based, inclusive) of a program: one statement of a scope's body (the
+    module's, a function's or a class's), loops and all."""
 
     first: int
     last: int
@@ -32,72 +34,144 @@ class Block:
 
 
 def hottest_block(code: str, profile: Profile) -> Block | None:
-    """The block around the profile's hottest line, or None when there is none to show (a Python program
-    only; its hottest line must lie in a statement)."""
+    """The costliest statement of any scope's body, by its lines' summed profile costs, or None when
+    there is none (a Python program only). A function's cost is charged where its body runs, so `def`
+    and `class` statements are not blocks themselves: their bodies' statements are. The costliest
+    statement, not the one around the costliest line: a flat profile's hottest line may be a one-line
+    helper that is called from the loop that matters."""
     if profile.language != "python" or not profile.lines:
         return None
     try:
         tree = ast.parse(code)
     except SyntaxError:
         return None
-    statement = _outermost_in_scope(tree, profile.lines[0].line)
-    if statement is None or statement.end_lineno is None:
-        return None
-    first, last = statement.lineno, statement.end_lineno
-    share = sum(c.share for c in profile.lines if first <= c.line <= last)
-    return Block(first, last, share)
+    cost = {c.line: c.share for c in profile.lines}
+    best: Block | None = None
+    for statement in _statements(tree):
+        first, last = statement.lineno, statement.end_lineno or statement.lineno
+        share = sum(cost.get(line, 0.0) for line in range(first, last + 1))
+        if share > 0 and (best is None or share > best.share):
+            best = Block(first, last, share)
+    return best
 
 
-def _outermost_in_scope(tree: ast.Module, line: int) -> ast.stmt | None:
-    """The statement holding `line` that is a direct child of the innermost module, function or class
-    body around it: a hot line inside a loop nest gives the whole nest, not only its innermost line."""
-    scope: ast.AST = tree
-    while True:
-        holder = next((s for s in _body(scope) if s.lineno <= line <= (s.end_lineno or s.lineno)), None)
-        if holder is None:
-            return None
-        inner = _scope_holding(holder, line)
-        if inner is None:
-            return holder
-        scope = inner
-
-
-def _body(node: ast.AST) -> list[ast.stmt]:
-    return list(getattr(node, "body", []))
-
-
-def _scope_holding(statement: ast.stmt, line: int) -> ast.AST | None:
-    """The function or class within `statement` (itself included) whose body holds `line`."""
-    for node in ast.walk(statement):
-        if isinstance(node, SCOPES[1:]) and any(
-            s.lineno <= line <= (s.end_lineno or s.lineno) for s in _body(node)
-        ):
-            return node
-    return None
+def _statements(tree: ast.Module) -> list[ast.stmt]:
+    """Every statement that is a direct child of a module, function or class body, except the
+    definitions of functions and classes."""
+    found: list[ast.stmt] = []
+    for node in ast.walk(tree):
+        if isinstance(node, SCOPES):
+            found += [s for s in node.body if not isinstance(s, SCOPES[1:])]
+    return found
 
 
 def block_messages(
     code: str, block: Block, profile: Profile, focus: str, feedback: str | None = None
 ) -> list[Message]:
-    """The request: the whole program for context, then the block, its share of the cost and its
-    hottest lines, the island's focus and what became of its last child; the reply is the block's new
-    lines only."""
+    """The request: the block, its share of the cost and its costliest lines, the statements around it
+    that it depends on or that depend on it, the island's focus and what became of its last child. The
+    rest of the program is not shown: a small model shown a whole program gives a whole program back."""
     lines = code.splitlines()
-    span = f"Lines {block.first}-{block.last}" if block.size > 1 else f"Line {block.first}"
     hot = profile.within(range(block.first, block.last + 1)).describe(3)
     ask = (
-        f"This Python program reads standard input:\n\n{fenced(code, 'python')}\n\n"
-        f"{span} take {100 * block.share:.0f}% of its cost (deterministic per-line {profile.unit} on an "
-        f"input of {profile.input_bytes:,} bytes); the hottest of them, numbered within the block:\n{hot}\n\n"
+        f"These lines of a Python program that reads standard input take {100 * block.share:.0f}% of its "
+        f"cost (deterministic per-line {profile.unit} on an input of {profile.input_bytes:,} bytes):\n\n"
         f"{fenced(chr(10).join(lines[block.first - 1 : block.last]), 'python')}\n\n"
-        f"Rewrite only these lines so that the program runs faster on large inputs and prints exactly the "
-        f"same output. {focus} Reply with the new lines in one Python code block: they replace these lines "
-        f"as they stand, and the rest of the program stays as it is (add any import the new lines need to "
-        f"them)."
+        f"The costliest of them, numbered within these lines:\n{hot}"
+    )
+    before, after = context(code, block)
+    header = _function_header(code, block)
+    if header:
+        ask += f"\n\nThey are in the function `{header}`."
+    if before:
+        ask += f"\n\nThey use these statements of the program:\n\n{fenced(before, 'python')}"
+    if after:
+        ask += f"\n\nThese statements come after them and use what they leave:\n\n{fenced(after, 'python')}"
+    ask += (
+        f"\n\nRewrite these lines so that the program runs faster on large inputs and prints exactly the "
+        f"same output. {focus} Reply with the new lines only, in one Python code block: they replace these "
+        f"lines as they stand, and the rest of the program stays as it is (add any import they need to them)."
     )
     if feedback is not None:
         ask += f"\n\n{feedback}"
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": ask}]
+
+
+def context(code: str, block: Block) -> tuple[str, str]:
+    """The statements of the block's scopes (its function's body, the module's) that define a name the
+    block reads, before it, and that read a name it sets, after it; up to CONTEXT_CHARS each, the
+    nearest first."""
+    tree = ast.parse(code)
+    statement = next(s for s in _statements(tree) if s.lineno == block.first)
+    reads, sets = _reads(statement), _names(statement, ast.Store)
+    earlier, later = _around(tree, block)
+    before = [s for s in earlier if _defines(s) & reads]
+    after = [s for s in later if _reads(s) & sets]
+    return _shown(code, list(reversed(before)), reverse=True), _shown(code, after)
+
+
+def _around(tree: ast.Module, block: Block) -> tuple[list[ast.stmt], list[ast.stmt]]:
+    """The statements of the block's scopes' bodies before it and after it, in program order."""
+    around = [
+        s
+        for scope in ast.walk(tree)
+        if isinstance(scope, SCOPES) and _overlaps(scope, block)
+        for s in scope.body
+        if not _overlaps(s, block)
+    ]
+    around.sort(key=lambda s: s.lineno)
+    return [s for s in around if s.lineno < block.first], [s for s in around if s.lineno > block.last]
+
+
+def _function_header(code: str, block: Block) -> str | None:
+    """The first line of the innermost function around the block, if any (its parameters)."""
+    functions = [
+        node
+        for node in ast.walk(ast.parse(code))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _overlaps(node, block)
+    ]
+    if not functions:
+        return None
+    innermost = max(functions, key=lambda node: node.lineno)
+    return code.splitlines()[innermost.lineno - 1].strip()
+
+
+def _overlaps(node: ast.AST, block: Block) -> bool:
+    if isinstance(node, ast.Module):
+        return True
+    first = getattr(node, "lineno", 0)
+    return first <= block.last and block.first <= (getattr(node, "end_lineno", None) or first)
+
+
+def _names(node: ast.AST, context: type[ast.expr_context]) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, context)}
+
+
+def _reads(node: ast.AST) -> set[str]:
+    """The names a statement reads (`x += 1` reads x too)."""
+    augmented = {
+        n.target.id for n in ast.walk(node) if isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name)
+    }
+    return _names(node, ast.Load) | augmented
+
+
+def _defines(statement: ast.stmt) -> set[str]:
+    if isinstance(statement, SCOPES[1:]):
+        return {statement.name}
+    if isinstance(statement, ast.Import | ast.ImportFrom):
+        return {(alias.asname or alias.name).split(".")[0] for alias in statement.names}
+    return _names(statement, ast.Store)
+
+
+def _shown(code: str, statements: list[ast.stmt], reverse: bool = False) -> str:
+    """The statements' source, in the order given, up to CONTEXT_CHARS; in program order."""
+    parts: list[str] = []
+    for statement in statements:
+        text = ast.get_source_segment(code, statement) or ""
+        if sum(map(len, parts)) + len(text) > CONTEXT_CHARS:
+            break
+        parts.append(text)
+    return "\n".join(reversed(parts) if reverse else parts)
 
 
 @dataclass(frozen=True)
@@ -115,6 +189,7 @@ class Splice:
         lines = self.parent.splitlines()
         if _is_whole_program(new, lines, self.block):
             return new.strip("\n") + "\n", ""
+        new = _without_repeats(new, self.parent, self.block)
         before, after = lines[: self.block.first - 1], lines[self.block.last :]
         indent = _indent(lines[self.block.first - 1])
         program = "\n".join([*before, textwrap.indent(new.strip("\n"), indent), *after]) + "\n"
@@ -139,13 +214,29 @@ def _new_lines(reply: str) -> str | None:
     return None
 
 
+def _without_repeats(new: str, parent: str, block: Block) -> str:
+    """The new lines without the statements they repeat at their start from just before the block, or at
+    their end from just after it (`print(ans)` shown after a loop, given back with it, would print
+    twice)."""
+    earlier, later = ({ast.dump(s) for s in statements} for statements in _around(ast.parse(parent), block))
+    statements = ast.parse(new).body
+    while len(statements) > 1 and ast.dump(statements[-1]) in later:
+        statements.pop()
+    while len(statements) > 1 and ast.dump(statements[0]) in earlier:
+        statements.pop(0)
+    lines = new.splitlines()
+    return "\n".join(lines[statements[0].lineno - 1 : statements[-1].end_lineno]) + "\n"
+
+
 def _is_whole_program(new: str, lines: list[str], block: Block) -> bool:
-    """Whether the model answered with the whole program after all: its first line is the program's and
-    the block does not start there."""
-    first = next((line.strip() for line in lines if line.strip()), "")
-    start = next((i + 1 for i, line in enumerate(lines) if line.strip()), 1)
-    reply_first = next((line.strip() for line in new.splitlines() if line.strip()), "")
-    return block.first > start and reply_first == first
+    """Whether the model answered with (most of) the whole program after all: it repeats at least half of
+    the lines outside the block (a small model shown a whole program often gives one back)."""
+    outside = {line.strip() for i, line in enumerate(lines, 1) if not block.first <= i <= block.last}
+    outside.discard("")
+    if not outside:
+        return False
+    repeated = outside & {line.strip() for line in new.splitlines()}
+    return len(repeated) >= WHOLE * len(outside)
 
 
 def _indent(line: str) -> str:

@@ -47,13 +47,15 @@ def profile_of(costs: dict[int, float], code: str = SLOW) -> Profile:
     return Profile("python", "line executions", "t", 10, own, own, lines)
 
 
-def test_the_hottest_block_is_the_loop_nest_around_the_hottest_line_within_its_function() -> None:
+def test_the_block_is_the_costliest_statement_of_a_scope_loops_and_all() -> None:
     block = hottest_block(SLOW, profile_of({7: 60.0, 8: 30.0, 6: 8.0, 12: 2.0}))
     assert block is not None and (block.first, block.last) == (6, 8)
     assert abs(block.share - 0.98) < 1e-9
-    # a hot module-level line is its own block; a hot `def` line (its defaults) is the whole function
+    # the loop's lines together cost more than the hottest single line, the call at module level
+    assert hottest_block(SLOW, profile_of({6: 25.0, 7: 30.0, 8: 30.0, 12: 35.0})) == Block(6, 8, 85 / 120)
     assert hottest_block(SLOW, profile_of({12: 5.0, 7: 1.0})) == Block(12, 12, 5 / 6)
-    assert hottest_block(SLOW, profile_of({4: 1.0})) == Block(4, 9, 1.0)
+    # a `def` line is no block (its cost is its body's); nor is any line of C++
+    assert hottest_block(SLOW, profile_of({4: 1.0})) is None
     assert hottest_block(SLOW, replace(profile_of({7: 1.0}), language="cpp")) is None
 
 
@@ -62,7 +64,12 @@ def test_a_reply_is_spliced_in_at_the_blocks_indentation_or_taken_whole_or_refus
     assert splice(fenced(FORMULA_LINE, "python")) == (FAST, "")
     indented = fenced("        " + FORMULA_LINE, "python", preface="Here:\n")
     assert splice(indented) == (FAST, "")  # however the model indents it
+    # statements the reply repeats from just before or after the block are not spliced in twice
+    repeating = "total = 0\n\n" + FORMULA_LINE + "return total\n"
+    assert splice(fenced(repeating, "python")) == (FAST, "")
     assert splice(fenced(FAST, "python")) == (FAST, "")  # it answered with the whole program
+    headless = FAST.replace("import sys\n\n\n", "")
+    assert splice(fenced(headless, "python")) == (headless, "")  # or most of it: judged as it is
     code, why = splice(fenced("return n // 3\nelse:\n    pass\n", "python"))
     assert code is None and "no Python code block that parses" in why
     code, why = Splice(SLOW, Block(12, 12, 1.0))(fenced("if True:\n    x = 1\n", "python"))
@@ -77,10 +84,14 @@ def test_a_block_island_asks_for_the_hot_loop_only_and_its_splice_is_verified() 
         cost="instructions", execution=ExecutionConfig(limits=Limits(time_s=2.0)),
     )  # fmt: skip
     whole, block = (messages[-1]["content"] for messages in model.seen)
-    assert "Reply with the complete optimized program" in whole and "Lines" not in whole
-    assert "Lines 6-8 take" in block and "Rewrite only these lines" in block
+    assert "Reply with the complete optimized program" in whole and "import sys" in whole
     loop = "".join(SLOW.splitlines(keepends=True)[5:8])
-    assert f"```python\n{loop}```" in block.split("Lines 6-8 take", 1)[1]
+    assert block.startswith("These lines of a Python program") and f"```python\n{loop}```" in block
+    # only the block and what it depends on, or what depends on it, is shown: not the whole program
+    assert "in the function `def count(n):`" in block and "import sys" not in block
+    assert block.split("They use these statements", 1)[1].split("```python\n", 1)[1].startswith("total = 0\n")
+    assert "come after them and use what they leave:\n\n```python\nreturn total\n```" in block
+    assert "Reply with the new lines only" in block
     # the whole-program island's reply held a block, not a program: rejected; the block island's
     # reply spliced into the input is the verified, faster program
     assert [c.stage for c in result.candidates][1] == "measured"
