@@ -46,13 +46,22 @@ def hottest_block(code: str, profile: Profile) -> Block | None:
     except SyntaxError:
         return None
     cost = {c.line: c.share for c in profile.lines}
+    lines = code.splitlines()
     best: Block | None = None
-    for statement in _statements(tree):
+    for statement in filter(lambda s: _owns_its_lines(s, lines), _statements(tree)):
         first, last = statement.lineno, statement.end_lineno or statement.lineno
         share = sum(cost.get(line, 0.0) for line in range(first, last + 1))
         if share > 0 and (best is None or share > best.share):
             best = Block(first, last, share)
     return best
+
+
+def _owns_its_lines(statement: ast.stmt, lines: list[str]) -> bool:
+    """Whether the statement's lines hold nothing else (not `def f(): return x`, not `a = 1; b = 2`): a
+    block is replaced by whole lines."""
+    first, last = lines[statement.lineno - 1], lines[(statement.end_lineno or statement.lineno) - 1]
+    rest = last[statement.end_col_offset :].strip() if statement.end_col_offset is not None else ""
+    return not first[: statement.col_offset].strip() and (not rest or rest.startswith("#"))
 
 
 def _statements(tree: ast.Module) -> list[ast.stmt]:

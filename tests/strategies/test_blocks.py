@@ -54,8 +54,11 @@ def test_the_block_is_the_costliest_statement_of_a_scope_loops_and_all() -> None
     # the loop's lines together cost more than the hottest single line, the call at module level
     assert hottest_block(SLOW, profile_of({6: 25.0, 7: 30.0, 8: 30.0, 12: 35.0})) == Block(6, 8, 85 / 120)
     assert hottest_block(SLOW, profile_of({12: 5.0, 7: 1.0})) == Block(12, 12, 5 / 6)
-    # a `def` line is no block (its cost is its body's); nor is any line of C++
+    # a `def` line is no block (its cost is its body's), nor a statement sharing its line; nor is any
+    # line of C++
     assert hottest_block(SLOW, profile_of({4: 1.0})) is None
+    shared = "def ni(): return int(input())\na = [ni() for _ in range(3)]; print(sum(a))\n"
+    assert hottest_block(shared, profile_of({1: 9.0, 2: 1.0}, shared)) is None
     assert hottest_block(SLOW, replace(profile_of({7: 1.0}), language="cpp")) is None
 
 
