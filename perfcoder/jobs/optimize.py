@@ -179,6 +179,8 @@ def optimize_dataset(
     )
     skipped = [str(row) for row in loaded.skipped]
     prompts = functools.cache(settings.prompts)  # a retrieval index is built once per language, not per pair
+    for language in sorted({pair.language for pair in loaded.items}):
+        prompts(language)  # an example pool that lacks a language stops the run before any pair is spent
     with ResumableJsonl(output, "id") as sink, as_backend(model, settings.engine) as backend:
         resumed = len(sink.done)
         for pair in (pair for pair in loaded.items if pair.id not in sink.done):

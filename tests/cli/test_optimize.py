@@ -84,6 +84,26 @@ def test_bad_model_inputs_are_one_line_errors(private_cache: Path, tmp_path: Pat
     assert done.returncode == 2 and "cannot reach" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_an_example_pool_without_a_pairs_language_stops_the_run_before_any_pair(
+    private_cache: Path, tmp_path: Path
+) -> None:
+    python = [
+        json.loads(line) for line in (DATASETS / "pie2023-python-inline.jsonl").read_text().splitlines()
+    ]
+    cpp = [json.loads(line) for line in (DATASETS / "pie-iclr-cpp.jsonl").read_text().splitlines()]
+    prime = next(r for r in python if r["problem_id"] == "prime_sum")
+    endl = next(r for r in cpp if r["problem_id"] == "endl_flush")
+    pairs = write_rows(tmp_path / "pairs.jsonl", [prime, endl])  # the Python pair would be spent first
+    pool = write_rows(tmp_path / "pool.jsonl", python[:2])
+    predictions = tmp_path / "predictions.jsonl"
+    done = run_cli(
+        "optimize", "--pairs", pairs, "-o", predictions, "--strategy", "fewshot", "--examples", pool, *TINY,
+        cache=private_cache,
+    )  # fmt: skip
+    assert done.returncode == 2 and "no cpp pairs with a fast program" in done.stderr, done.stderr
+    assert not predictions.exists() or not predictions.read_text().strip()
+
+
 @pytest.mark.slow
 def test_default_model_speeds_up_the_demo_example(private_cache: Path, tmp_path: Path) -> None:
     """The main job with the bundled 0.5B model (minutes on 2 cores): what `make demo` shows."""
