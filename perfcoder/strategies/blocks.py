@@ -16,7 +16,7 @@ from perfcoder.strategies.prompts import SYSTEM, fenced
 
 SCOPES = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 CONTEXT_CHARS = 2000  # of the statements shown before the block, and again after it
-WHOLE = 0.5  # a reply that repeats this share of the lines outside the block is a whole program
+WHOLE = 0.5  # a reply's core that repeats this share of the lines outside the block is a whole program
 
 
 @dataclass(frozen=True)
@@ -196,12 +196,12 @@ class Splice:
         if new is None:
             return None, "no Python code block that parses in the reply"
         lines = self.parent.splitlines()
-        if _is_whole_program(new, lines, self.block):
+        core = _without_repeats(new, self.parent, self.block)
+        if _is_whole_program(core, lines, self.block):
             return new.strip("\n") + "\n", ""
-        new = _without_repeats(new, self.parent, self.block)
         before, after = lines[: self.block.first - 1], lines[self.block.last :]
         indent = _indent(lines[self.block.first - 1])
-        program = "\n".join([*before, textwrap.indent(new.strip("\n"), indent), *after]) + "\n"
+        program = "\n".join([*before, textwrap.indent(core.strip("\n"), indent), *after]) + "\n"
         try:
             ast.parse(program)
         except SyntaxError as error:
@@ -237,14 +237,15 @@ def _without_repeats(new: str, parent: str, block: Block) -> str:
     return "\n".join(lines[statements[0].lineno - 1 : statements[-1].end_lineno]) + "\n"
 
 
-def _is_whole_program(new: str, lines: list[str], block: Block) -> bool:
-    """Whether the model answered with (most of) the whole program after all: it repeats at least half of
-    the lines outside the block (a small model shown a whole program often gives one back)."""
+def _is_whole_program(core: str, lines: list[str], block: Block) -> bool:
+    """Whether the model answered with (most of) a whole program after all: what is left of its reply
+    once the statements it repeats at its edges are set aside still repeats at least half of the lines
+    outside the block (it rewrote more than the block, a function around it say)."""
     outside = {line.strip() for i, line in enumerate(lines, 1) if not block.first <= i <= block.last}
     outside.discard("")
     if not outside:
         return False
-    repeated = outside & {line.strip() for line in new.splitlines()}
+    repeated = outside & {line.strip() for line in core.splitlines()}
     return len(repeated) >= WHOLE * len(outside)
 
 
