@@ -70,6 +70,13 @@ def test_a_reply_is_spliced_in_at_the_blocks_indentation_or_taken_whole_or_refus
     # statements the reply repeats from just before or after the block are not spliced in twice
     repeating = "total = 0\n\n" + FORMULA_LINE + "return total\n"
     assert splice(fenced(repeating, "python")) == (FAST, "")
+    # a reply that echoes most of a short program's other lines around its new lines is still spliced
+    short = "n = int(input())\na = []\nfor _ in range(n):\n    a.append(int(input()))\nprint(sum(a))\n"
+    echo = "a = []\na = [int(input()) for _ in range(n)]\nprint(sum(a))\n"
+    spliced = short.replace(
+        "for _ in range(n):\n    a.append(int(input()))", "a = [int(input()) for _ in range(n)]"
+    )
+    assert Splice(short, Block(3, 4, 1.0))(fenced(echo, "python")) == (spliced, "")
     assert splice(fenced(FAST, "python")) == (FAST, "")  # it answered with the whole program
     headless = FAST.replace("import sys\n\n\n", "")
     assert splice(fenced(headless, "python")) == (headless, "")  # or most of it: judged as it is
