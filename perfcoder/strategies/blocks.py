@@ -28,10 +28,6 @@ class Block:
     last: int
     share: float  # of the program's own cost spent on these lines
 
-    @property
-    def size(self) -> int:
-        return self.last - self.first + 1
-
 
 def hottest_block(code: str, profile: Profile) -> Block | None:
     """The costliest statement of any scope's body, by its lines' summed profile costs, or None when

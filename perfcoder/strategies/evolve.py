@@ -77,9 +77,9 @@ class EvolveConfig:
     )
     block_islands: int = setting(
         0,
-        "Islands more, whose requests show the parent's hottest block (the statement around its hottest "
-        "profiled line, loops and all) and ask for those lines only, spliced back in (Python programs "
-        "with profiles on; otherwise they ask as the other islands do).",
+        "Islands more, whose requests show the parent's hottest block (its costliest statement by the "
+        "profile, loops and all) and ask for those lines only, spliced back in (Python programs with "
+        "profiles on; otherwise they ask as the other islands do).",
     )
     exploit: float = setting(0.7, "Chance a parent is its island's fastest member (else one at random).")
     migrate_every: int = setting(8, "Samples between copies of the best program into every island.")
