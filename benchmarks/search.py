@@ -21,7 +21,9 @@ speedups to show), and every candidate goes through the verification funnel agai
 faster), SPEEDUP (mean best speedup, 1.0 where none is faster), %Correct (pairs with a verified
 candidate, a copy of the input counting, as in PIE), %rewritten (pairs with a verified program other than
 the input) and each pair's best verified rewrite (below the minimum gain too), samples, tokens, seconds,
-programs measured and spared, and the mean search curve (best speedup so far against samples spent)."""
+programs measured and spared, the mean search curve (best speedup so far against samples spent), and
+each mode against Best@N pair by pair (`against_bestk`: the pairs only one of them speeds up by 10%,
+with McNemar's exact p-value, and the pairs where one's best is more than 1% ahead, with the sign test's)."""
 
 from __future__ import annotations
 
@@ -40,7 +42,7 @@ from perfcoder.execution.engine import ExecutionConfig
 from perfcoder.execution.limits import Limits
 from perfcoder.execution.testcase import TestCase
 from perfcoder.execution.verdict import Verdict
-from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, summarize
+from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, compare, summarize
 from perfcoder.models.base import SamplingParams
 from perfcoder.models.registry import ModelConfig, as_backend
 from perfcoder.models.weights import DEFAULT_MODEL
@@ -53,6 +55,7 @@ from perfcoder.verify.differential import DifferentialConfig
 from perfcoder.verify.funnel import disagreements, oracle_for
 
 RESULTS = Path(__file__).resolve().parent / "results"
+REFERENCE = "bestk"  # every other mode is compared with it pair by pair
 MAX_EXAMPLE_CHARS = 3000  # a retrieved example's slow and fast programs together: 2 fit the context
 MODES = {
     "bestk": {"search": "bestk"},
@@ -184,20 +187,22 @@ def complete(rows: list[dict[str, Any]], modes: list[str]) -> set[str]:
     return {pair for pair, finished in done.items() if finished >= set(modes)}
 
 
+def outcome(row: dict[str, Any]) -> PairOutcome:
+    return PairOutcome(
+        row["original_cost"], tuple(ScoredAnswer(Verdict(c["verdict"]), c["cost"]) for c in row["candidates"])
+    )
+
+
 def report(rows: list[dict[str, Any]], budget: int, modes_run: list[str]) -> dict[str, Any]:
-    pairs = complete(rows, modes_run)
+    """Each mode's figures on the pairs every mode finished, and each mode against Best@N pair by pair."""
+    pairs = sorted(complete(rows, modes_run))
+    by_mode = {(r["mode"], r["pair"]): r for r in rows if "speedup" in r}
     modes: dict[str, Any] = {}
     for mode in modes_run:
-        chosen = [r for r in rows if r["mode"] == mode and r["pair"] in pairs]
+        chosen = [by_mode[mode, pair] for pair in pairs]
         if not chosen:
             continue
-        outcomes = [
-            PairOutcome(
-                r["original_cost"],
-                tuple(ScoredAnswer(Verdict(c["verdict"]), c["cost"]) for c in r["candidates"]),
-            )
-            for r in chosen
-        ]
+        outcomes = [outcome(r) for r in chosen]
         metrics = summarize(outcomes)
         curves = [r["curve"] + [r["curve"][-1]] * (budget - len(r["curve"])) for r in chosen if r["curve"]]
         modes[mode] = {
@@ -218,6 +223,9 @@ def report(rows: list[dict[str, Any]], budget: int, modes_run: list[str]) -> dic
             if curves
             else [],
         }
+        if mode != REFERENCE and REFERENCE in modes_run:
+            reference = [outcome(by_mode[REFERENCE, pair]) for pair in pairs]
+            modes[mode][f"against_{REFERENCE}"] = compare(outcomes, reference).to_dict()
     return modes
 
 

@@ -29,6 +29,13 @@ PairsOption = Annotated[
 PredictionsOption = Annotated[
     Path | None, typer.Option("--predictions", help="jsonl rows {id, generated_answers} (default: none)")
 ]
+BaselineOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--baseline",
+        help="A second predictions file, scored the same way and compared with --predictions pair by pair.",
+    ),
+]
 TestsRootOption = Annotated[
     Path | None, typer.Option("--tests-root", help="Tests as DIR/{problem_id}/input.N.txt, output.N.txt.")
 ]
@@ -58,6 +65,7 @@ KOption = Annotated[int | None, opt.documented(EvaluateConfig, "k", "-k")]
 def evaluate(
     pairs: PairsOption = None,
     predictions: PredictionsOption = None,
+    baseline: BaselineOption = None,
     tests_root: TestsRootOption = None,
     statements: StatementsOption = None,
     tasks: TasksOption = None,
@@ -72,8 +80,8 @@ def evaluate(
     repeats: opt.RepeatsOption = EvaluateConfig.repeats,
     settings: ExecutionConfig = opt.DEFAULT_SETTINGS,
 ) -> None:
-    """Score a model: --pairs [--predictions] for optimization, --tasks [--samples] for code generation.
-    Without predictions or samples, the dataset's own fast programs or solutions are scored."""
+    """Score a model: --pairs [--predictions [--baseline]] for optimization, --tasks [--samples] for code
+    generation. Without predictions or samples, the dataset's own fast programs or solutions are scored."""
     if (pairs is None) == (tasks is None):
         raise typer.BadParameter("give either --pairs or --tasks", param_hint="--pairs/--tasks")
     if k is not None and k < 1:
@@ -90,11 +98,12 @@ def evaluate(
     with progress_bar(None, what, not as_json) as advance:
         outcome = jobs.evaluate(
             pairs=pairs, predictions=predictions, tests_root=tests_root, statements=statements, tasks=tasks,
-            samples=samples, language=language, config=config, on_item=advance,
+            samples=samples, language=language, baseline=baseline, config=config, on_item=advance,
         )  # fmt: skip
     if report is not None:
-        inputs = {"pairs": pairs, "predictions": predictions, "tasks": tasks, "samples": samples}
-        write_report(report, outcome.report, run_record(config, **inputs), outcome.summary, outcome.records)
+        inputs = {"pairs": pairs, "predictions": predictions, "baseline": baseline}
+        record = run_record(config, **inputs, tasks=tasks, samples=samples)
+        write_report(report, outcome.report, record, outcome.summary, outcome.records)
     if as_json:
         print(json.dumps(outcome.summary))
     else:

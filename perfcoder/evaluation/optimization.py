@@ -2,7 +2,8 @@
 tests under one cost model, and its human fast program and the model's candidates go through the
 verification funnel (perfcoder.verify.funnel) against it; Best@k, SPEEDUP, %OPT, %Correct and RTR for
 the model, and the same figures for the human programs as the reference row. With differential testing
-a program must also agree with the slow one on generated inputs to count as correct."""
+a program must also agree with the slow one on generated inputs to count as correct. Two prediction sets
+on the same pairs are compared pair by pair (`paired`)."""
 
 from __future__ import annotations
 
@@ -14,13 +15,20 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from perfcoder.data.pairs import OptimizationPair
-from perfcoder.data.rows import SkippedRow
+from perfcoder.data.rows import Loaded, SkippedRow
 from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment, Measurement
 from perfcoder.errors import PerfcoderError
 from perfcoder.evaluation.predictions import Prediction
 from perfcoder.execution.verdict import Verdict
-from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, SpeedupMetrics, summarize
+from perfcoder.metrics.speedup import (
+    PairedComparison,
+    PairOutcome,
+    ScoredAnswer,
+    SpeedupMetrics,
+    compare,
+    summarize,
+)
 from perfcoder.verify.differential import DifferentialConfig
 from perfcoder.verify.funnel import Checked, FunnelCounts, Verifier
 
@@ -150,6 +158,41 @@ class PairEvaluation:
             "invalid_inputs": sum(r.differential["invalid"] for r in self.records if r.differential),
             "pairs_with_inputs": sum(n > 0 for n in inputs),
         }
+
+
+@dataclass
+class BaselineComparison:
+    """Predictions against a baseline's on the pairs both were scored on: each one's figures there, and
+    the pair-by-pair comparison that says whether a difference of %OPT is more than chance."""
+
+    predictions: str  # the baseline's file
+    pairs: int
+    model: SpeedupMetrics
+    baseline: SpeedupMetrics
+    paired: PairedComparison
+    skipped_rows: list[str]  # baseline rows and pairs left out, with their reasons
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "paired": self.paired.to_dict()}
+
+
+def paired(
+    model: PairEvaluation, baseline: PairEvaluation, name: str, loaded: Loaded[Prediction]
+) -> BaselineComparison:
+    """The model's evaluation against the baseline's, on the pairs both scored (a pair without a baseline
+    prediction is left out and named)."""
+    theirs = {record.id: record for record in baseline.records}
+    common = [record for record in model.records if record.id in theirs]
+    mine = [_outcome(r, r.candidates) for r in common]
+    other = [_outcome(theirs[r.id], theirs[r.id].candidates) for r in common]
+    return BaselineComparison(
+        predictions=name,
+        pairs=len(common),
+        model=summarize(mine, model.k),
+        baseline=summarize(other, model.k),
+        paired=compare(mine, other, model.k),
+        skipped_rows=[str(row) for row in [*loaded.skipped, *baseline.skipped]],
+    )
 
 
 def evaluate_pairs(

@@ -1,6 +1,7 @@
 """`perfcoder.evaluate`: optimization predictions against PIE-style pairs (%OPT, SPEEDUP, %Correct, RTR,
 also under differential testing on request), or code-generation samples against HumanEval-style tasks
-(pass@k); without predictions or samples, the dataset's own fast programs or solutions are scored."""
+(pass@k); without predictions or samples, the dataset's own fast programs or solutions are scored. With a
+baseline (a second predictions file), the two are compared pair by pair, with exact p-values."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from perfcoder.data.sources import TestSources
 from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
 from perfcoder.evaluation.code_samples import canonical_samples, evaluate_samples
-from perfcoder.evaluation.optimization import evaluate_pairs
+from perfcoder.evaluation.optimization import PairEvaluation, evaluate_pairs, paired
 from perfcoder.evaluation.predictions import load_predictions, load_samples
 from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.execution.languages import language_named
@@ -63,18 +64,23 @@ def evaluate(
     tasks: str | None = None,
     samples: Path | None = None,
     language: str | None = None,
+    baseline: Path | None = None,
     config: EvaluateConfig | None = None,
     on_item: Callable[..., None] | None = None,
     **overrides: Any,
 ) -> EvaluationOutcome:
     """Score pairs (with `predictions`, else their own fast programs) or tasks (with `samples`, else their
-    canonical solutions); every unusable row is counted and named in the summary. Keyword overrides set
-    EvaluateConfig fields."""
+    canonical solutions); every unusable row is counted and named in the summary. `baseline`: a second
+    predictions file, scored the same way and compared with `predictions` pair by pair. Keyword overrides
+    set EvaluateConfig fields."""
     settings = with_overrides(EvaluateConfig, config, overrides)
     if (pairs is None) == (tasks is None):
         raise PerfcoderError("give either pairs or tasks")
+    if baseline is not None and (pairs is None or predictions is None):
+        raise PerfcoderError("a baseline is compared with predictions: give pairs, predictions and baseline")
     if pairs is not None:
-        return _pairs(pairs, predictions, TestSources(tests_root, statements), language, settings, on_item)
+        sources = TestSources(tests_root, statements)
+        return _pairs(pairs, predictions, baseline, sources, language, settings, on_item)
     assert tasks is not None
     return _tasks(tasks, samples, settings, on_item)
 
@@ -82,6 +88,7 @@ def evaluate(
 def _pairs(
     spec: str,
     predictions: Path | None,
+    baseline: Path | None,
     sources: TestSources,
     language: str | None,
     settings: EvaluateConfig,
@@ -98,14 +105,24 @@ def _pairs(
     def environment(lang: str) -> Environment:
         return Environment(language_named(lang), model, settings.execution, repeats=settings.repeats)
 
-    evaluation = evaluate_pairs(
-        loaded.items, predicted, sources, environment, settings.k, on_item, path.name, settings.differential
-    )
+    def scored(answers: Any) -> PairEvaluation:
+        return evaluate_pairs(
+            loaded.items, answers, sources, environment, settings.k, on_item, path.name, settings.differential
+        )
+
+    evaluation = scored(predicted)
     evaluation.skipped[:0] = loaded.skipped
     evaluation.warnings[:0] = loaded.warnings
     require_rows(path.name, len(evaluation.records), [str(row) for row in evaluation.skipped])
     records = [record.to_dict() for record in evaluation.records]
-    return EvaluationOutcome(evaluation.summary(), records, pairs_report(evaluation))
+    summary = evaluation.summary()
+    against = None
+    if baseline is not None:  # the same pairs again: every slow program's runs come from the store
+        other = load_predictions(baseline, {pair.id for pair in loaded.items})
+        against = paired(evaluation, scored(other.items), baseline.name, other)
+        require_rows(baseline.name, against.pairs, against.skipped_rows)
+        summary["baseline"] = against.to_dict()
+    return EvaluationOutcome(summary, records, pairs_report(evaluation, against))
 
 
 def _tasks(

@@ -3,15 +3,18 @@ optimized rates), computed from each pair's slow cost and its candidates' verdic
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from perfcoder.errors import PerfcoderError
 from perfcoder.execution.verdict import Verdict
 from perfcoder.measure.cost_models import speedup
 
 OPT_THRESHOLD = 1.10  # PIE: a program counts as optimized when at least 10% faster, and correct
 OPT_THRESHOLDS = (1.10, 1.25, 1.5, 2.0, 3.0, 5.0, 10.0)
+EVEN = 0.01  # two best speedups within 1% of each other are a tie in a paired comparison
 
 
 @dataclass(frozen=True)
@@ -83,3 +86,54 @@ def _optimized(outcome: PairOutcome, k: int | None) -> int:
 
 def _percent(part: int, whole: int) -> float:
     return 100.0 * part / whole if whole else 0.0
+
+
+@dataclass(frozen=True)
+class PairedComparison:
+    """Two methods on the same pairs, counted where they differ: %OPT's threshold reached by one only
+    (McNemar's exact test) and the best speedup ahead by more than `EVEN` (the sign test). A p-value is
+    two-sided and exact (binomial on the differing pairs, 1.0 when none differ): on a few dozen pairs a
+    difference of %OPT is one or two pairs, and this says how likely that is by chance alone."""
+
+    pairs: int
+    opt_only_a: int
+    opt_only_b: int
+    opt_p: float
+    faster_a: int
+    faster_b: int
+    even: int
+    faster_p: float
+
+    def to_dict(self) -> dict[str, float | int]:
+        return {k: round(v, 4) if isinstance(v, float) else v for k, v in self.__dict__.items()}
+
+
+def compare(
+    a: Sequence[PairOutcome], b: Sequence[PairOutcome], k: int | None = None, even: float = EVEN
+) -> PairedComparison:
+    """Method a against method b, pair by pair (the two sequences hold the same pairs in one order)."""
+    if len(a) != len(b):
+        raise PerfcoderError(f"a paired comparison needs the same pairs: {len(a)} against {len(b)}")
+    best = [(x.best_at_k(k), y.best_at_k(k)) for x, y in zip(a, b, strict=True)]
+    opt_a = sum(x >= OPT_THRESHOLD > y for x, y in best)
+    opt_b = sum(y >= OPT_THRESHOLD > x for x, y in best)
+    faster_a = sum(x > y * (1 + even) for x, y in best)
+    faster_b = sum(y > x * (1 + even) for x, y in best)
+    return PairedComparison(
+        pairs=len(best),
+        opt_only_a=opt_a,
+        opt_only_b=opt_b,
+        opt_p=two_sided_p(opt_a, opt_b),
+        faster_a=faster_a,
+        faster_b=faster_b,
+        even=len(best) - faster_a - faster_b,
+        faster_p=two_sided_p(faster_a, faster_b),
+    )
+
+
+def two_sided_p(wins: int, losses: int) -> float:
+    """The exact two-sided binomial p-value of wins against losses under a fair coin (both tails of the
+    symmetric distribution); 1.0 with nothing to count. Written out: scipy is not a dependency."""
+    n = wins + losses
+    tail: float = sum(math.comb(n, i) for i in range(min(wins, losses) + 1)) / 2**n
+    return min(1.0, 2 * tail)

@@ -14,8 +14,8 @@ from typing import Any
 import yaml
 
 from perfcoder.evaluation.code_samples import CodegenEvaluation
-from perfcoder.evaluation.optimization import PairEvaluation
-from perfcoder.metrics.speedup import OPT_THRESHOLDS, SpeedupMetrics
+from perfcoder.evaluation.optimization import BaselineComparison, PairEvaluation
+from perfcoder.metrics.speedup import EVEN, OPT_THRESHOLDS, SpeedupMetrics
 from perfcoder.report.charts import bar_chart, line_chart
 
 
@@ -33,7 +33,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
 
 
-def pairs_report(evaluation: PairEvaluation) -> Report:
+def pairs_report(evaluation: PairEvaluation, baseline: BaselineComparison | None = None) -> Report:
     report = Report(f"Optimization evaluation ({evaluation.cost_model} cost, k={evaluation.k or 'all'})")
     checked = ", differential" if evaluation.differential else ""  # also agreeing with the slow one
     rows = [(f"model{checked}", evaluation.model)] if evaluation.model else []
@@ -55,8 +55,22 @@ def pairs_report(evaluation: PairEvaluation) -> Report:
         report.charts.append(
             line_chart(steps, {"mean best speedup": search}, "Search curve: samples spent", top)
         )
+    if baseline is not None:
+        report.tables += _baseline_tables(baseline)
     report.notes += _notes(evaluation.skipped, evaluation.warnings, evaluation.wall_s)
     return report
+
+
+def _baseline_tables(baseline: BaselineComparison) -> list[Table]:
+    """The two prediction sets on their common pairs, then where they differ, with exact p-values."""
+    rows = [("model", baseline.model), (f"baseline {baseline.predictions}", baseline.baseline)]
+    c = baseline.paired
+    headers = [
+        "pairs", ">=1.1x: model only", "baseline only", "p (McNemar exact)",
+        "faster: model", "baseline", f"within {EVEN:.0%}", "p (sign test)",
+    ]  # fmt: skip
+    cells = [c.pairs, c.opt_only_a, c.opt_only_b, f"{c.opt_p:.3g}", c.faster_a, c.faster_b, c.even]
+    return [_metrics_table(rows), Table(headers, [[*map(str, cells), f"{c.faster_p:.3g}"]])]
 
 
 def codegen_report(evaluation: CodegenEvaluation) -> Report:

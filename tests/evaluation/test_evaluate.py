@@ -59,6 +59,44 @@ def test_slow_as_prediction_is_speedup_one_and_fast_is_the_human_row(
     assert len((report / "results.jsonl").read_text().splitlines()) == 3
 
 
+def test_a_baseline_is_compared_pair_by_pair(private_cache: Path, tmp_path: Path) -> None:
+    """The human fast programs against the slow ones on two pairs and against themselves on a third, on
+    each pair's second test (small inputs, where the fast programs are many times faster)."""
+    rows = [json.loads(line) for line in (DATASETS / "pie-iclr-cpp.jsonl").read_text().splitlines()]
+    chosen = [
+        {**row, "tests": [2]}
+        for row in rows
+        if row["problem_id"] in ("endl_flush", "prime_sum", "tribonacci")
+    ]
+    pairs = write_rows(tmp_path / "pairs.jsonl", chosen)
+    fast = [{"src_id": r["src_id"], "generated_answers": [r["tgt_code"]]} for r in chosen]
+    slow = [
+        {**f, "generated_answers": [r["src_code"]]} if r["problem_id"] != "tribonacci" else f
+        for f, r in zip(fast, chosen, strict=True)
+    ]
+    report = tmp_path / "report"
+    summary = evaluate_json(
+        private_cache, "--pairs", pairs, "--predictions", write_rows(tmp_path / "fast.jsonl", fast),
+        "--baseline", write_rows(tmp_path / "slow.jsonl", slow), "--tests-root", DATASETS / "tests-cpp",
+        "--report", report,
+    )  # fmt: skip
+    against = summary["baseline"]
+    assert (against["pairs"], against["predictions"], against["model"]) == (3, "slow.jsonl", summary["model"])
+    optimized = [r["best_speedup"] >= 1.1 for r in map(json.loads, (report / "results.jsonl").open())]
+    assert optimized == [True, True, True]
+    assert against["baseline"]["pct_opt"] == pytest.approx(100 / 3)  # tribonacci's fast program in both
+    paired = against["paired"]
+    assert (paired["opt_only_a"], paired["opt_only_b"], paired["faster_a"], paired["even"]) == (2, 0, 2, 1)
+    assert paired["opt_p"] == 0.5  # two pairs out of two: both tails of 1/4
+    assert "McNemar" in (report / "report.md").read_text()
+    elsewhere = write_rows(tmp_path / "other.jsonl", [{"src_id": "unknown", "generated_answers": ["x"]}])
+    nothing = run_cli(
+        "evaluate", "--pairs", pairs, "--predictions", tmp_path / "fast.jsonl", "--baseline", elsewhere,
+        "--tests-root", DATASETS / "tests-cpp", cache=private_cache,
+    )  # fmt: skip
+    assert nothing.returncode != 0 and "other.jsonl: no usable row" in nothing.stderr
+
+
 def test_best_at_k_uses_only_the_first_k_answers(private_cache: Path, tmp_path: Path) -> None:
     pairs, rows = small_pairs(tmp_path)
     wrong = "int main() { return 0; }\n"
@@ -138,3 +176,7 @@ def test_library_tasks_canonical_solutions_pass(executor: Executor, name: str) -
 def test_either_pairs_or_tasks(private_cache: Path) -> None:
     done = run_cli("evaluate", cache=private_cache)
     assert done.returncode == 2 and "either --pairs or --tasks" in done.stderr
+    alone = run_cli(
+        "evaluate", "--pairs", DATASETS / "pie-iclr-cpp.jsonl", "--baseline", "b.jsonl", cache=private_cache
+    )
+    assert alone.returncode != 0 and "baseline is compared with predictions" in alone.stderr

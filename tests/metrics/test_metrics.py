@@ -6,9 +6,10 @@ import math
 
 import pytest
 
+from perfcoder.errors import PerfcoderError
 from perfcoder.execution.verdict import Verdict
 from perfcoder.metrics.passk import mean_pass_at_k, pass_at_k
-from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, summarize
+from perfcoder.metrics.speedup import PairOutcome, ScoredAnswer, compare, summarize, two_sided_p
 
 OK, WA, CE = Verdict.ACCEPTED, Verdict.WRONG_ANSWER, Verdict.COMPILE_ERROR
 
@@ -76,3 +77,42 @@ def test_summary_by_hand() -> None:
 def test_empty_test_set_is_neutral() -> None:
     metrics = summarize([])
     assert (metrics.n, metrics.speedup, metrics.pct_opt, metrics.rtr) == (0, 1.0, 0.0, 0.0)
+
+
+def test_paired_comparison_by_hand() -> None:
+    a = [
+        pair(100.0, (OK, 50.0)),  # 2.0: %OPT for a only, a faster
+        pair(100.0, (OK, 80.0)),  # 1.25 against b's 1.3: both reach %OPT, b faster
+        pair(100.0, (OK, 99.5)),  # 1.005 against 1.0: within 1%, even
+        pair(100.0, (WA, None)),  # 1.0 against 1.2: %OPT for b only
+    ]
+    b = [
+        pair(100.0, (OK, 100.0)),
+        pair(100.0, (OK, 100 / 1.3)),
+        pair(100.0, (WA, None)),
+        pair(100.0, (OK, 100 / 1.2)),
+    ]
+    result = compare(a, b)
+    assert (result.pairs, result.opt_only_a, result.opt_only_b) == (4, 1, 1)
+    assert (result.faster_a, result.faster_b, result.even) == (1, 2, 1)
+    assert result.opt_p == 1.0  # one pair each way is no evidence
+    assert result.faster_p == pytest.approx(1.0)  # 1 against 2: P(X <= 1) + P(X >= 2) for 3 coin flips
+
+
+def test_paired_comparison_p_value_falls_with_consistent_wins() -> None:
+    wins = [pair(100.0, (OK, 50.0)) for _ in range(8)]
+    none = [pair(100.0, (WA, None)) for _ in range(8)]
+    result = compare(wins, none)
+    assert result.opt_only_a == 8 and result.opt_only_b == 0
+    assert result.opt_p == pytest.approx(2 / 2**8)  # both tails of 8 heads out of 8
+    assert compare(none, none).opt_p == 1.0  # nothing differs
+    with pytest.raises(PerfcoderError, match="same pairs"):
+        compare(wins, none[:3])
+
+
+@pytest.mark.parametrize(("wins", "losses"), [(0, 0), (1, 0), (3, 1), (2, 2), (0, 9), (7, 20), (30, 12)])
+def test_two_sided_p_is_scipys_exact_binomial_test(wins: int, losses: int) -> None:
+    from scipy.stats import binomtest  # a dev dependency: the independent reference
+
+    expected = binomtest(wins, wins + losses, 0.5).pvalue if wins + losses else 1.0
+    assert two_sided_p(wins, losses) == pytest.approx(expected)
