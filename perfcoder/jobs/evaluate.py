@@ -6,7 +6,7 @@ baseline (a second predictions file), the two are compared pair by pair, with ex
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from perfcoder.environment import Environment
 from perfcoder.errors import PerfcoderError
 from perfcoder.evaluation.code_samples import canonical_samples, evaluate_samples
 from perfcoder.evaluation.optimization import PairEvaluation, evaluate_pairs, paired
-from perfcoder.evaluation.predictions import load_predictions, load_samples
+from perfcoder.evaluation.predictions import Prediction, load_predictions, load_samples
 from perfcoder.execution.engine import ExecutionConfig, Executor
 from perfcoder.execution.languages import language_named
 from perfcoder.measure.cost_models import COST_HELP, COST_MODELS, DEFAULT_COST, DEFAULT_REPEATS, cost_model
@@ -105,7 +105,7 @@ def _pairs(
     def environment(lang: str) -> Environment:
         return Environment(language_named(lang), model, settings.execution, repeats=settings.repeats)
 
-    def scored(answers: Any) -> PairEvaluation:
+    def scored(answers: Sequence[Prediction] | None) -> PairEvaluation:
         return evaluate_pairs(
             loaded.items, answers, sources, environment, settings.k, on_item, path.name, settings.differential
         )
